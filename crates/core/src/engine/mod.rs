@@ -1,0 +1,648 @@
+//! The engine: holds the connected venues, turns their streams into UI frames, tracks
+//! orders, and runs every order through the risk checks before it is sent exactly once.
+//!
+//! Market data: venue stream → [`MarketState`] → one [`MarketFrame`] per frame interval
+//! to every subscriber of that instrument. Account data: venue stream → [`OrderTracker`]
+//! → every event to every subscriber of that account, immediately.
+
+mod book;
+mod candles;
+mod coalescer;
+mod feed;
+mod orders;
+mod subscriptions;
+#[cfg(test)]
+mod tests;
+
+pub use book::{BookError, BookView, OrderBook};
+pub use candles::{CandleSeries, CandleSet, CandleUpdate};
+pub use coalescer::Coalescer;
+pub use feed::{MarketFrame, MarketState};
+pub use orders::{can_transition, Applied, OrderTracker};
+pub use subscriptions::SubscriptionId;
+
+use crate::account::{AccountEvent, AccountInfo, AccountSnapshot};
+use crate::clock::Clock;
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::{AccountId, ClientOrderId, InstrumentId, VenueId};
+use crate::instrument::Instrument;
+use crate::market::{Candle, Timeframe};
+use crate::order::{Order, OrderOutcome, OrderStatus, OrderTicket};
+use crate::risk::{self, RiskLimits};
+use crate::venue::{MarketData, Trading};
+use futures::StreamExt;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
+use subscriptions::Subscribers;
+use tokio_util::sync::CancellationToken;
+
+/// Receives market frames; returns false once its receiver is gone.
+pub type FrameSink = Arc<dyn Fn(&MarketFrame) -> bool + Send + Sync>;
+/// Receives account events; returns false once its receiver is gone.
+pub type AccountSink = Arc<dyn Fn(&AccountEvent) -> bool + Send + Sync>;
+
+/// Tunables of the engine.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    /// At most one frame per instrument per interval (about one display frame).
+    pub frame_interval: Duration,
+    /// Book levels a side in a frame.
+    pub book_depth: usize,
+    /// Prints per frame, at most.
+    pub tape_len: usize,
+    /// Candles kept per timeframe.
+    pub candle_capacity: usize,
+    /// Delays between reconciliation queries for an order in the unknown state.
+    pub reconcile_backoff: Vec<Duration>,
+    pub risk: RiskLimits,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            frame_interval: Duration::from_millis(16),
+            book_depth: 20,
+            tape_len: 50,
+            candle_capacity: 20_000,
+            reconcile_backoff: [250, 500, 1_000, 2_000, 4_000, 8_000, 16_000]
+                .into_iter()
+                .map(Duration::from_millis)
+                .collect(),
+            risk: RiskLimits::default(),
+        }
+    }
+}
+
+struct Account {
+    info: AccountInfo,
+    trading: Arc<dyn Trading>,
+    orders: Mutex<OrderTracker>,
+    sinks: Subscribers<AccountSink>,
+    stream: Mutex<Option<CancellationToken>>,
+}
+
+struct Feed {
+    state: Arc<Mutex<MarketState>>,
+    sinks: Arc<Subscribers<FrameSink>>,
+    cancel: CancellationToken,
+}
+
+struct Inner {
+    clock: Arc<dyn Clock>,
+    config: EngineConfig,
+    markets: RwLock<HashMap<VenueId, Arc<dyn MarketData>>>,
+    accounts: RwLock<HashMap<AccountId, Arc<Account>>>,
+    instruments: RwLock<HashMap<InstrumentId, Instrument>>,
+    feeds: Mutex<HashMap<InstrumentId, Feed>>,
+    subscriptions: Mutex<HashMap<SubscriptionId, Subscription>>,
+    next_id: AtomicU64,
+    shutdown: CancellationToken,
+}
+
+#[derive(Clone)]
+enum Subscription {
+    Market(InstrumentId),
+    Account(AccountId),
+}
+
+/// The trading engine. Cheap to clone; all clones share state.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding one of these locks cannot leave the data half-written in a
+    // way later readers would trust less than a lost update, so poisoning is ignored.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn read<T>(m: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write<T>(m: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    m.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Engine {
+    /// An engine with no venues yet.
+    pub fn new(clock: Arc<dyn Clock>, config: EngineConfig) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                clock,
+                config,
+                markets: RwLock::new(HashMap::new()),
+                accounts: RwLock::new(HashMap::new()),
+                instruments: RwLock::new(HashMap::new()),
+                feeds: Mutex::new(HashMap::new()),
+                subscriptions: Mutex::new(HashMap::new()),
+                next_id: AtomicU64::new(1),
+                shutdown: CancellationToken::new(),
+            }),
+        }
+    }
+
+    /// Registers a venue's public market data.
+    pub fn add_market(&self, market: Arc<dyn MarketData>) {
+        write(&self.inner.markets).insert(market.venue(), market);
+    }
+
+    /// Registers an account and its trading connection.
+    pub fn add_account(&self, info: AccountInfo, trading: Arc<dyn Trading>) {
+        let account = Account {
+            info: info.clone(),
+            trading,
+            orders: Mutex::new(OrderTracker::default()),
+            sinks: Subscribers::default(),
+            stream: Mutex::new(None),
+        };
+        write(&self.inner.accounts).insert(info.id, Arc::new(account));
+    }
+
+    /// Removes an account and stops its stream.
+    pub fn remove_account(&self, id: &AccountId) {
+        if let Some(account) = write(&self.inner.accounts).remove(id) {
+            if let Some(cancel) = lock(&account.stream).take() {
+                cancel.cancel();
+            }
+        }
+    }
+
+    /// The configured accounts, in the order venues are listed.
+    pub fn accounts(&self) -> Vec<AccountInfo> {
+        let mut out: Vec<AccountInfo> = read(&self.inner.accounts)
+            .values()
+            .map(|a| a.info.clone())
+            .collect();
+        out.sort_by(|a, b| (a.venue, &a.label).cmp(&(b.venue, &b.label)));
+        out
+    }
+
+    /// The clock the engine runs on.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
+    fn account(&self, id: &AccountId) -> Result<Arc<Account>> {
+        read(&self.inner.accounts)
+            .get(id)
+            .cloned()
+            .ok_or_else(|| Error::not_found(format!("no account '{id}'")))
+    }
+
+    fn market(&self, venue: VenueId) -> Result<Arc<dyn MarketData>> {
+        read(&self.inner.markets)
+            .get(&venue)
+            .cloned()
+            .ok_or_else(|| Error::not_found(format!("{venue} is not connected")))
+    }
+
+    /// Instruments of the account's venue (fetched once, then cached).
+    pub async fn instruments(&self, account: &AccountId) -> Result<Vec<Instrument>> {
+        let venue = self.account(account)?.info.venue;
+        let cached: Vec<Instrument> = read(&self.inner.instruments)
+            .values()
+            .filter(|i| i.id.venue == venue)
+            .cloned()
+            .collect();
+        if !cached.is_empty() {
+            let mut cached = cached;
+            cached.sort_by(|a, b| a.id.cmp(&b.id));
+            return Ok(cached);
+        }
+        let list = self.market(venue)?.instruments().await?;
+        let mut map = write(&self.inner.instruments);
+        for i in &list {
+            map.insert(i.id.clone(), i.clone());
+        }
+        Ok(list)
+    }
+
+    async fn instrument(&self, account: &AccountId, id: &InstrumentId) -> Result<Instrument> {
+        if let Some(i) = read(&self.inner.instruments).get(id) {
+            return Ok(i.clone());
+        }
+        self.instruments(account)
+            .await?
+            .into_iter()
+            .find(|i| &i.id == id)
+            .ok_or_else(|| Error::invalid_order("instrument", format!("unknown instrument {id}")))
+    }
+
+    /// Candle history before `before`, oldest first, merged with what the live feed built.
+    pub async fn candles(
+        &self,
+        instrument: &InstrumentId,
+        timeframe: Timeframe,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Candle>> {
+        let history = self
+            .market(instrument.venue)?
+            .candles(instrument, timeframe, before, limit)
+            .await?;
+        let state = lock(&self.inner.feeds)
+            .get(instrument)
+            .map(|f| f.state.clone());
+        let Some(state) = state else {
+            return Ok(history);
+        };
+        let mut state = lock(&state);
+        let Some(series) = state.candles_mut().series_mut(timeframe) else {
+            return Ok(history);
+        };
+        series.merge_history(&history);
+        Ok(series.range_before(before, limit as usize))
+    }
+
+    /// Subscribes `sink` to frames for `instrument`. The first subscriber opens the venue
+    /// stream; the last one to leave closes it.
+    pub async fn subscribe_market(
+        &self,
+        instrument: &InstrumentId,
+        sink: FrameSink,
+    ) -> Result<SubscriptionId> {
+        let id = self.next_id();
+        let opened = {
+            let mut feeds = lock(&self.inner.feeds);
+            match feeds.get(instrument) {
+                Some(feed) => {
+                    feed.sinks.add(id, sink);
+                    lock(&feed.state).mark_all_dirty();
+                    None
+                }
+                None => {
+                    let cfg = &self.inner.config;
+                    let state = Arc::new(Mutex::new(MarketState::new(
+                        instrument.clone(),
+                        cfg.book_depth,
+                        cfg.tape_len,
+                        cfg.candle_capacity,
+                    )));
+                    let sinks = Arc::new(Subscribers::default());
+                    sinks.add(id, sink);
+                    let cancel = self.inner.shutdown.child_token();
+                    feeds.insert(
+                        instrument.clone(),
+                        Feed {
+                            state: state.clone(),
+                            sinks: sinks.clone(),
+                            cancel: cancel.clone(),
+                        },
+                    );
+                    Some((state, sinks, cancel))
+                }
+            }
+        };
+        lock(&self.inner.subscriptions).insert(id, Subscription::Market(instrument.clone()));
+        if let Some((state, sinks, cancel)) = opened {
+            let stream = match self.market(instrument.venue) {
+                Ok(market) => market.subscribe(instrument).await,
+                Err(e) => Err(e),
+            };
+            let stream = match stream {
+                Ok(s) => s,
+                Err(e) => {
+                    lock(&self.inner.feeds).remove(instrument);
+                    lock(&self.inner.subscriptions).remove(&id);
+                    return Err(e);
+                }
+            };
+            let interval = self.inner.config.frame_interval;
+            tokio::spawn(run_feed(
+                instrument.clone(),
+                stream,
+                state,
+                sinks,
+                cancel,
+                interval,
+            ));
+        }
+        Ok(id)
+    }
+
+    /// Ends a market or account subscription.
+    pub fn unsubscribe(&self, id: SubscriptionId) -> Result<()> {
+        let sub = lock(&self.inner.subscriptions)
+            .remove(&id)
+            .ok_or_else(|| Error::not_found(format!("no subscription {id}")))?;
+        match sub {
+            Subscription::Market(instrument) => {
+                let mut feeds = lock(&self.inner.feeds);
+                let empty = feeds.get(&instrument).is_some_and(|f| f.sinks.remove(id));
+                if empty {
+                    if let Some(feed) = feeds.remove(&instrument) {
+                        feed.cancel.cancel();
+                    }
+                }
+            }
+            Subscription::Account(account) => {
+                if let Ok(a) = self.account(&account) {
+                    if a.sinks.remove(id) {
+                        if let Some(cancel) = lock(&a.stream).take() {
+                            cancel.cancel();
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Subscribes `sink` to every event of `account`, delivered as it happens.
+    pub async fn subscribe_account(
+        &self,
+        account_id: &AccountId,
+        sink: AccountSink,
+    ) -> Result<SubscriptionId> {
+        let account = self.account(account_id)?;
+        let id = self.next_id();
+        account.sinks.add(id, sink);
+        lock(&self.inner.subscriptions).insert(id, Subscription::Account(account_id.clone()));
+        let needs_stream = lock(&account.stream).is_none();
+        if needs_stream {
+            let stream = match account.trading.account_stream().await {
+                Ok(s) => s,
+                Err(e) => {
+                    account.sinks.remove(id);
+                    lock(&self.inner.subscriptions).remove(&id);
+                    return Err(e);
+                }
+            };
+            let cancel = self.inner.shutdown.child_token();
+            let mut slot = lock(&account.stream);
+            if slot.is_none() {
+                *slot = Some(cancel.clone());
+                tokio::spawn(run_account_stream(account.clone(), stream, cancel));
+            }
+        }
+        Ok(id)
+    }
+
+    /// Balances, positions, working orders and recent fills of an account.
+    pub async fn account_snapshot(&self, account_id: &AccountId) -> Result<AccountSnapshot> {
+        let account = self.account(account_id)?;
+        let (balances, positions, open_orders, fills) = futures::try_join!(
+            account.trading.balances(),
+            account.trading.positions(),
+            account.trading.open_orders(),
+            account.trading.fills(None),
+        )?;
+        let mut tracker = lock(&account.orders);
+        for order in open_orders {
+            tracker.apply_order(order);
+        }
+        for fill in fills {
+            tracker.apply_fill(fill);
+        }
+        Ok(AccountSnapshot {
+            balances,
+            positions,
+            open_orders: tracker.live(),
+            fills: tracker.fills().cloned().collect(),
+        })
+    }
+
+    fn next_id(&self) -> SubscriptionId {
+        SubscriptionId(self.inner.next_id.fetch_add(1, Ordering::Relaxed))
+    }
+
+    fn next_client_order_id(&self) -> ClientOrderId {
+        let n = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let ms = self.inner.clock.now_ms();
+        ClientOrderId(format!("k{ms:x}{n:x}"))
+    }
+
+    /// Checks and sends an order exactly once. Returns `Err` when the engine refused it
+    /// (nothing was sent); otherwise the venue's three-way outcome.
+    pub async fn place_order(
+        &self,
+        account_id: &AccountId,
+        ticket: &OrderTicket,
+    ) -> Result<OrderOutcome> {
+        let account = self.account(account_id)?;
+        if ticket.instrument.venue != account.info.venue {
+            return Err(Error::invalid_order(
+                "instrument",
+                "instrument is not on this account's venue",
+            ));
+        }
+        let instrument = self.instrument(account_id, &ticket.instrument).await?;
+        let request = ticket.parse(self.next_client_order_id())?;
+        let ticker = lock(&self.inner.feeds)
+            .get(&request.instrument)
+            .and_then(|f| lock(&f.state).ticker().cloned());
+        let now = self.inner.clock.now_ms();
+        risk::check_order(
+            &request,
+            &instrument,
+            &account.info.capabilities,
+            ticker.as_ref(),
+            &self.inner.config.risk,
+            now,
+        )?;
+
+        let pending = lock(&account.orders).record_intent(&request, now);
+        tracing::info!(account = %account_id, client_order_id = %request.client_order_id,
+            instrument = %request.instrument, side = ?request.side, kind = ?request.order_type,
+            size = %request.size, price = ?request.price, "sending order");
+        account.sinks.emit(&AccountEvent::Order { order: pending });
+
+        let outcome = account.trading.place_order(&request).await;
+        self.settle_outcome(&account, &request.client_order_id, &outcome);
+        Ok(outcome)
+    }
+
+    /// Cancels a working order. A "not found" from the venue is reconciled (the order may
+    /// have filled) rather than reported as a failure.
+    pub async fn cancel_order(
+        &self,
+        account_id: &AccountId,
+        instrument: &InstrumentId,
+        id: &ClientOrderId,
+    ) -> Result<OrderOutcome> {
+        let account = self.account(account_id)?;
+        let outcome = account.trading.cancel_order(instrument, id).await;
+        if let OrderOutcome::Rejected { error } = &outcome {
+            if error.kind == ErrorKind::NotFound {
+                if let Ok(Some(order)) = account.trading.order_by_client_id(id).await {
+                    self.apply_order(&account, order.clone());
+                    return Ok(OrderOutcome::Accepted { order });
+                }
+            }
+        }
+        self.settle_outcome(&account, id, &outcome);
+        Ok(outcome)
+    }
+
+    /// Closes the position in `instrument` at market.
+    pub async fn close_position(
+        &self,
+        account_id: &AccountId,
+        instrument: &InstrumentId,
+    ) -> Result<OrderOutcome> {
+        let account = self.account(account_id)?;
+        let outcome = account.trading.close_position(instrument).await;
+        if let OrderOutcome::Accepted { order } = &outcome {
+            self.apply_order(&account, order.clone());
+        }
+        Ok(outcome)
+    }
+
+    fn settle_outcome(&self, account: &Arc<Account>, id: &ClientOrderId, outcome: &OrderOutcome) {
+        let now = self.inner.clock.now_ms();
+        match outcome {
+            OrderOutcome::Accepted { order } => self.apply_order(account, order.clone()),
+            OrderOutcome::Rejected { error } => {
+                let rejected = lock(&account.orders).reject(id, &error.message, now);
+                if let Some(order) = rejected {
+                    account.sinks.emit(&AccountEvent::Order { order });
+                }
+            }
+            OrderOutcome::Unknown { reason, .. } => {
+                tracing::warn!(client_order_id = %id, %reason, "order outcome unknown; reconciling");
+                let changed = lock(&account.orders).apply_outcome(outcome, now);
+                if let Some((order, Applied::Changed)) = changed {
+                    account.sinks.emit(&AccountEvent::Order { order });
+                }
+                let backoff = self.inner.config.reconcile_backoff.clone();
+                let cancel = self.inner.shutdown.child_token();
+                let clock = self.inner.clock.clone();
+                tokio::spawn(reconcile(
+                    account.clone(),
+                    id.clone(),
+                    backoff,
+                    clock,
+                    cancel,
+                ));
+            }
+        }
+    }
+
+    fn apply_order(&self, account: &Arc<Account>, order: Order) {
+        let applied = lock(&account.orders).apply_order(order.clone());
+        if applied == Applied::Changed {
+            account.sinks.emit(&AccountEvent::Order { order });
+        }
+    }
+
+    /// Orders of an account as the engine tracks them (working, pending and unknown).
+    pub fn tracked_orders(&self, account_id: &AccountId) -> Result<Vec<Order>> {
+        Ok(lock(&self.account(account_id)?.orders).live())
+    }
+
+    /// Stops every stream and background task.
+    pub fn shutdown(&self) {
+        self.inner.shutdown.cancel();
+    }
+}
+
+async fn run_feed(
+    instrument: InstrumentId,
+    mut stream: crate::venue::MarketStream,
+    state: Arc<Mutex<MarketState>>,
+    sinks: Arc<Subscribers<FrameSink>>,
+    cancel: CancellationToken,
+    interval: Duration,
+) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => break,
+            _ = ticker.tick() => {
+                let frame = lock(&state).take_frame();
+                if let Some(frame) = frame {
+                    sinks.emit(&frame);
+                }
+            }
+            event = stream.next() => match event {
+                Some(event) => lock(&state).apply(event),
+                None => {
+                    tracing::info!(%instrument, "market stream ended");
+                    lock(&state).apply(crate::market::MarketEvent::Status {
+                        instrument: instrument.clone(),
+                        status: crate::market::StreamStatus::Closed,
+                    });
+                    if let Some(frame) = lock(&state).take_frame() {
+                        sinks.emit(&frame);
+                    }
+                    break;
+                }
+            },
+        }
+    }
+}
+
+async fn run_account_stream(
+    account: Arc<Account>,
+    mut stream: crate::venue::AccountStream,
+    cancel: CancellationToken,
+) {
+    loop {
+        let event = tokio::select! {
+            () = cancel.cancelled() => break,
+            event = stream.next() => event,
+        };
+        let Some(event) = event else {
+            account.sinks.emit(&AccountEvent::Status {
+                status: crate::market::StreamStatus::Closed,
+            });
+            break;
+        };
+        let forward = match &event {
+            AccountEvent::Order { order } => {
+                lock(&account.orders).apply_order(order.clone()) == Applied::Changed
+            }
+            AccountEvent::Fill { fill } => lock(&account.orders).apply_fill(fill.clone()),
+            _ => true,
+        };
+        if forward {
+            account.sinks.emit(&event);
+        }
+    }
+}
+
+/// Asks the venue about an order whose outcome is unknown until it answers.
+async fn reconcile(
+    account: Arc<Account>,
+    id: ClientOrderId,
+    backoff: Vec<Duration>,
+    clock: Arc<dyn Clock>,
+    cancel: CancellationToken,
+) {
+    for delay in backoff {
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep(delay) => {}
+        }
+        let resolved = lock(&account.orders)
+            .get(&id)
+            .is_none_or(|o| o.status != OrderStatus::Unknown);
+        if resolved {
+            return;
+        }
+        match account.trading.order_by_client_id(&id).await {
+            Ok(Some(order)) => {
+                tracing::info!(client_order_id = %id, status = ?order.status, "reconciled");
+                let applied = lock(&account.orders).apply_order(order.clone());
+                if applied == Applied::Changed {
+                    account.sinks.emit(&AccountEvent::Order { order });
+                }
+                return;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(client_order_id = %id, error = %e, "reconcile query failed"),
+        }
+    }
+    // The venue has no record after every attempt: the request never reached it.
+    let now = clock.now_ms();
+    let rejected = lock(&account.orders).reject(&id, "the venue never received this order", now);
+    if let Some(order) = rejected {
+        account.sinks.emit(&AccountEvent::Order { order });
+    }
+}

@@ -1,0 +1,4 @@
+//! Venue connectors. Each venue module has the same anatomy (see docs/ARCHITECTURE.md);
+//! the Demo venue runs a simulated exchange in-process.
+
+pub mod demo;

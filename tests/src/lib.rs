@@ -1,0 +1,1 @@
+//! Venue test servers and shared test fixtures.

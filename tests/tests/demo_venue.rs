@@ -1,0 +1,262 @@
+//! The Demo venue end to end through the engine: live data, market and limit orders,
+//! cancels, closing a position, and exactly-once on a repeated client order id.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
+
+use futures::StreamExt;
+use kestrel_core::engine::{Engine, EngineConfig, MarketFrame};
+use kestrel_core::{
+    AccountEvent, AccountId, ClientOrderId, Decimal, ErrorKind, InstrumentId, MarketData,
+    MarketEvent, OrderOutcome, OrderRequest, OrderStatus, OrderTicket, OrderType, Side,
+    SystemClock, TimeInForce, Trading, VenueId,
+};
+use kestrel_venues::demo::DemoVenue;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+fn btc() -> InstrumentId {
+    InstrumentId::new(VenueId::Demo, "BTC-PERP")
+}
+
+fn demo() -> AccountId {
+    AccountId::from("demo")
+}
+
+async fn engine() -> (Engine, Arc<DemoVenue>) {
+    let venue = DemoVenue::start(Arc::new(SystemClock), 7);
+    let engine = Engine::new(Arc::new(SystemClock), EngineConfig::default());
+    engine.add_market(venue.clone());
+    engine.add_account(venue.account_info(), venue.clone());
+    (engine, venue)
+}
+
+fn ticket(side: Side, order_type: OrderType, size: &str, price: Option<String>) -> OrderTicket {
+    OrderTicket {
+        instrument: btc(),
+        side,
+        order_type,
+        size: size.into(),
+        price,
+        trigger_price: None,
+        time_in_force: TimeInForce::Gtc,
+        reduce_only: false,
+        post_only: false,
+        leverage: Some("10".into()),
+    }
+}
+
+async fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..100 {
+        if let Some(v) = f() {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stream_opens_with_a_snapshot_then_sequenced_deltas_and_prints() {
+    let venue = DemoVenue::start(Arc::new(SystemClock), 1);
+    let mut stream = venue.subscribe(&btc()).await.unwrap();
+    let Some(MarketEvent::BookSnapshot(snapshot)) = stream.next().await else {
+        panic!("first event must be the book snapshot")
+    };
+    assert!(snapshot.bids.len() >= 20 && snapshot.asks.len() >= 20);
+    assert!(snapshot.bids[0].price < snapshot.asks[0].price);
+    let mut seq = snapshot.sequence.unwrap();
+    let (mut deltas, mut trades) = (0, 0);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while tokio::time::Instant::now() < deadline && (deltas < 5 || trades < 1) {
+        match tokio::time::timeout(Duration::from_secs(1), stream.next()).await {
+            Ok(Some(MarketEvent::BookDelta(d))) => {
+                assert_eq!(
+                    d.prev_sequence,
+                    Some(seq),
+                    "deltas follow the snapshot without a gap"
+                );
+                seq = d.sequence.unwrap();
+                deltas += 1;
+            }
+            Ok(Some(MarketEvent::Trade(_))) => trades += 1,
+            Ok(Some(_)) | Err(_) => {}
+            Ok(None) => panic!("stream ended"),
+        }
+    }
+    assert!(
+        deltas >= 5 && trades >= 1,
+        "{deltas} deltas, {trades} prints in 5 s"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_reaches_back_days_and_every_timeframe_aggregates() {
+    let venue = DemoVenue::start(Arc::new(SystemClock), 3);
+    for tf in kestrel_core::Timeframe::ALL {
+        let candles = venue.candles(&btc(), tf, None, 300).await.unwrap();
+        assert!(!candles.is_empty(), "{tf:?}");
+        assert!(
+            candles
+                .windows(2)
+                .all(|w| w[1].open_time - w[0].open_time == tf.millis()),
+            "{tf:?} contiguous"
+        );
+        let older = venue
+            .candles(&btc(), tf, Some(candles[0].open_time), 100)
+            .await
+            .unwrap();
+        assert!(
+            older
+                .last()
+                .is_none_or(|c| c.open_time < candles[0].open_time),
+            "{tf:?} scroll-back"
+        );
+    }
+    let minutes = venue
+        .candles(&btc(), kestrel_core::Timeframe::M1, None, 5_000)
+        .await
+        .unwrap();
+    assert_eq!(minutes.len(), 5_000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_market_buy_fills_opens_a_position_and_closing_realizes_pnl() {
+    let (engine, _venue) = engine().await;
+    let frames: Arc<Mutex<Vec<MarketFrame>>> = Arc::default();
+    let sink_frames = frames.clone();
+    engine
+        .subscribe_market(
+            &btc(),
+            Arc::new(move |f: &MarketFrame| {
+                sink_frames.lock().unwrap().push(f.clone());
+                true
+            }),
+        )
+        .await
+        .unwrap();
+    let events: Arc<Mutex<Vec<AccountEvent>>> = Arc::default();
+    let sink_events = events.clone();
+    engine
+        .subscribe_account(
+            &demo(),
+            Arc::new(move |e: &AccountEvent| {
+                sink_events.lock().unwrap().push(e.clone());
+                true
+            }),
+        )
+        .await
+        .unwrap();
+    eventually("a ticker", || {
+        frames.lock().unwrap().iter().find_map(|f| f.ticker.clone())
+    })
+    .await;
+
+    let outcome = engine
+        .place_order(&demo(), &ticket(Side::Buy, OrderType::Market, "0.05", None))
+        .await
+        .unwrap();
+    let OrderOutcome::Accepted { order } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(order.status, OrderStatus::Filled);
+    eventually("the fill event", || {
+        events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e, AccountEvent::Fill { .. }))
+            .then_some(())
+    })
+    .await;
+    let snapshot = engine.account_snapshot(&demo()).await.unwrap();
+    assert_eq!(snapshot.positions.len(), 1);
+    assert_eq!(snapshot.positions[0].size, Decimal::new(5, 2));
+    assert!(snapshot.balances[0].margin_used > Decimal::ZERO);
+
+    let outcome = engine.close_position(&demo(), &btc()).await.unwrap();
+    assert!(
+        matches!(outcome, OrderOutcome::Accepted { .. }),
+        "{outcome:?}"
+    );
+    let snapshot = engine.account_snapshot(&demo()).await.unwrap();
+    assert!(snapshot.positions.is_empty());
+    let closing = snapshot.fills.last().unwrap();
+    assert_eq!(closing.side, Side::Sell);
+    assert_ne!(
+        closing.realized_pnl,
+        Decimal::ZERO,
+        "spread and fees make a round trip non-zero"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_limit_order_rests_and_cancels_and_a_second_cancel_is_reconciled() {
+    let (engine, venue) = engine().await;
+    let bid = venue.subscribe(&btc()).await.unwrap().next().await;
+    let Some(MarketEvent::BookSnapshot(book)) = bid else {
+        panic!()
+    };
+    let price = (book.bids[0].price * Decimal::new(98, 2) / Decimal::new(5, 1)).floor()
+        * Decimal::new(5, 1);
+    let outcome = engine
+        .place_order(
+            &demo(),
+            &ticket(Side::Buy, OrderType::Limit, "0.02", Some(price.to_string())),
+        )
+        .await
+        .unwrap();
+    let OrderOutcome::Accepted { order } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(order.status, OrderStatus::Open);
+    assert_eq!(engine.tracked_orders(&demo()).unwrap().len(), 1);
+
+    let cancel = engine
+        .cancel_order(&demo(), &btc(), &order.client_order_id)
+        .await
+        .unwrap();
+    let OrderOutcome::Accepted { order: cancelled } = cancel else {
+        panic!("{cancel:?}")
+    };
+    assert_eq!(cancelled.status, OrderStatus::Cancelled);
+    assert!(engine.tracked_orders(&demo()).unwrap().is_empty());
+    // Cancelling again: the venue says not found; the engine looks the order up instead.
+    let again = engine
+        .cancel_order(&demo(), &btc(), &order.client_order_id)
+        .await
+        .unwrap();
+    let OrderOutcome::Accepted { order: looked_up } = again else {
+        panic!("{again:?}")
+    };
+    assert_eq!(looked_up.status, OrderStatus::Cancelled);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_client_order_id_never_makes_two_orders() {
+    let venue = DemoVenue::start(Arc::new(SystemClock), 5);
+    let request = OrderRequest {
+        instrument: btc(),
+        client_order_id: ClientOrderId::from("dup-1"),
+        side: Side::Buy,
+        order_type: OrderType::Limit,
+        size: Decimal::new(1, 2),
+        price: Some(Decimal::from(50_000)),
+        trigger_price: None,
+        time_in_force: TimeInForce::Gtc,
+        reduce_only: false,
+        post_only: false,
+        leverage: None,
+    };
+    assert!(matches!(
+        venue.place_order(&request).await,
+        OrderOutcome::Accepted { .. }
+    ));
+    let OrderOutcome::Rejected { error } = venue.place_order(&request).await else {
+        panic!()
+    };
+    assert!(
+        matches!(error.kind, ErrorKind::InvalidOrder { .. }),
+        "{error:?}"
+    );
+    assert_eq!(venue.open_orders().await.unwrap().len(), 1);
+}

@@ -1,0 +1,88 @@
+// Exact decimal arithmetic on the strings Rust sends (rust_decimal crosses IPC as text).
+// Prices and sizes are checked against ticks and steps here without binary floating point:
+// 0.3 is not a multiple of 0.1 in f64, but it is here.
+
+/** A decimal as an integer number of 10^-scale units. */
+export interface Dec {
+  readonly units: bigint;
+  readonly scale: number;
+}
+
+const PLAIN = /^([+-])?(\d*)(?:\.(\d*))?$/;
+
+/** Parses plain decimal text ("12", "-0.50", ".5"); null for anything else (exponents, "inf"). */
+export function parseDec(text: string): Dec | null {
+  const m = PLAIN.exec(text.trim());
+  if (m === null) return null;
+  const [, sign, whole = "", frac = ""] = m;
+  if (whole === "" && frac === "") return null;
+  const units = BigInt((whole || "0") + frac);
+  return { units: sign === "-" ? -units : units, scale: frac.length };
+}
+
+function pow10(n: number): bigint {
+  return 10n ** BigInt(n);
+}
+
+function aligned(a: Dec, b: Dec): [bigint, bigint, number] {
+  const scale = Math.max(a.scale, b.scale);
+  return [a.units * pow10(scale - a.scale), b.units * pow10(scale - b.scale), scale];
+}
+
+/** -1, 0 or 1 as a is below, equal to or above b. */
+export function compareDec(a: Dec, b: Dec): number {
+  const [x, y] = aligned(a, b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Whether `value` is a whole number of `step`s. A zero step accepts everything. */
+export function isMultipleOf(value: Dec, step: Dec): boolean {
+  const [x, y] = aligned(value, step);
+  return y === 0n || x % y === 0n;
+}
+
+/** Digits after the point once trailing zeros are dropped: "0.50" → 1, "5" → 0. */
+export function fractionDigits(text: string): number {
+  const d = parseDec(text);
+  if (d === null) return 0;
+  let { units, scale } = d;
+  while (scale > 0 && units % 10n === 0n) {
+    units /= 10n;
+    scale -= 1;
+  }
+  return scale;
+}
+
+/** Rounds to `scale` digits, halves away from zero. */
+export function roundDec(d: Dec, scale: number): Dec {
+  if (d.scale <= scale) return { units: d.units * pow10(scale - d.scale), scale };
+  const div = pow10(d.scale - scale);
+  const neg = d.units < 0n;
+  const abs = neg ? -d.units : d.units;
+  let q = abs / div;
+  if ((abs % div) * 2n >= div) q += 1n;
+  return { units: neg ? -q : q, scale };
+}
+
+/** The nearest multiple of `step` at or below `value` (toward negative infinity). */
+export function floorToStep(value: Dec, step: Dec): Dec {
+  const [x, y, scale] = aligned(value, step);
+  if (y === 0n) return value;
+  let q = x / y;
+  if (x % y !== 0n && x < 0n) q -= 1n;
+  return { units: q * y, scale };
+}
+
+/** Plain text with exactly `d.scale` fraction digits, no grouping. */
+export function decToString(d: Dec): string {
+  const neg = d.units < 0n;
+  const digits = (neg ? -d.units : d.units).toString().padStart(d.scale + 1, "0");
+  const whole = digits.slice(0, digits.length - d.scale);
+  const frac = digits.slice(digits.length - d.scale);
+  return (neg ? "-" : "") + whole + (d.scale > 0 ? "." + frac : "");
+}
+
+/** Whether the value is below, at or above zero: -1, 0, 1. */
+export function signOf(d: Dec): number {
+  return d.units < 0n ? -1 : d.units > 0n ? 1 : 0;
+}

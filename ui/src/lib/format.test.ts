@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { btcPerp } from "../test/fixtures";
+import {
+  formatCountdown,
+  formatDecimal,
+  formatPercent,
+  formatterFor,
+  InstrumentFormat,
+  moneyDecimals,
+} from "./format";
+
+describe("formatDecimal", () => {
+  it.each([
+    ["91250.5", 1, "91,250.5"],
+    ["91250.25", 1, "91,250.3"],
+    ["1234567.891", 2, "1,234,567.89"],
+    ["0.1", 3, "0.100"],
+    ["-1234.5", 0, "-1,235"],
+    ["-0.004", 2, "0.00"],
+    ["12", 0, "12"],
+  ])("%s to %i decimals is %s", (text, decimals, expected) => {
+    expect(formatDecimal(text, decimals)).toBe(expected);
+  });
+
+  it("shows a dash for missing or unreadable values", () => {
+    expect(formatDecimal(null, 2)).toBe("—");
+    expect(formatDecimal(undefined, 2)).toBe("—");
+    expect(formatDecimal("abc", 2)).toBe("—");
+  });
+
+  it("signs positives on request and can drop grouping", () => {
+    expect(formatDecimal("12.5", 2, { signed: true })).toBe("+12.50");
+    expect(formatDecimal("-12.5", 2, { signed: true })).toBe("-12.50");
+    expect(formatDecimal("0", 2, { signed: true })).toBe("0.00");
+    expect(formatDecimal("12345", 0, { grouping: false })).toBe("12345");
+  });
+
+  it("is exact where floats are not", () => {
+    // 0.1 + 0.2 style noise never reaches the screen: the text is rounded as a decimal.
+    expect(formatDecimal("0.30000000000000004", 2)).toBe("0.30");
+    expect(formatDecimal("1.005", 2)).toBe("1.01");
+  });
+});
+
+describe("InstrumentFormat", () => {
+  it("formats prices to the tick and sizes to the step", () => {
+    const f = new InstrumentFormat(btcPerp());
+    expect(f.priceDecimals).toBe(1);
+    expect(f.sizeDecimals).toBe(3);
+    expect(f.price("91250")).toBe("91,250.0");
+    expect(f.price("91250.75")).toBe("91,250.8");
+    expect(f.size("0.01")).toBe("0.010");
+    expect(f.size("2")).toBe("2.000");
+  });
+
+  it("follows other ticks and steps", () => {
+    const f = new InstrumentFormat(btcPerp({ price_tick: "0.05", size_step: "1", settle: "BTC" }));
+    expect(f.price("3120.1")).toBe("3,120.10");
+    expect(f.size("15")).toBe("15");
+    expect(f.money("0.000123456")).toBe("0.00012346");
+    expect(f.money("12.3456", "USD")).toBe("12.35");
+  });
+
+  it("caches per instrument and falls back without one", () => {
+    const spec = btcPerp();
+    expect(formatterFor(spec)).toBe(formatterFor(spec));
+    expect(formatterFor(undefined).price("1.234")).toBe("1.23");
+  });
+});
+
+describe("other formats", () => {
+  it("writes funding fractions as percentages", () => {
+    expect(formatPercent("0.0001")).toBe("0.0100%");
+    expect(formatPercent("-0.00025", 3)).toBe("-0.025%");
+    expect(formatPercent("2", 1)).toBe("200.0%");
+    expect(formatPercent(null)).toBe("—");
+  });
+
+  it("knows money decimals per currency", () => {
+    expect(moneyDecimals("USD")).toBe(2);
+    expect(moneyDecimals("btc")).toBe(8);
+    expect(moneyDecimals("sat")).toBe(0);
+  });
+
+  it("counts down to funding", () => {
+    expect(formatCountdown(3_723_000)).toBe("1:02:03");
+    expect(formatCountdown(-5)).toBe("0:00:00");
+  });
+});

@@ -1,0 +1,134 @@
+// The one place numbers become text. Decimals arrive as strings and stay exact: they are
+// rounded as decimals (never through a float) to the instrument's price tick or size step.
+
+import type { Instrument } from "./bindings/bindings";
+import { decToString, fractionDigits, parseDec, roundDec, signOf } from "./decimal";
+
+/** What the formatter needs from an instrument. */
+export type FormatSpec = Pick<Instrument, "price_tick" | "size_step" | "settle">;
+
+export interface FormatOptions {
+  /** Thousands separators (default on). */
+  grouping?: boolean;
+  /** A leading "+" on positive values. */
+  signed?: boolean;
+}
+
+const DASH = "—";
+
+function group(whole: string): string {
+  return whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** `text` rounded to `decimals` digits (halves away from zero); "—" when absent or not a number. */
+export function formatDecimal(
+  text: string | null | undefined,
+  decimals: number,
+  options: FormatOptions = {},
+): string {
+  if (text === null || text === undefined) return DASH;
+  const parsed = parseDec(text);
+  if (parsed === null) return DASH;
+  const rounded = roundDec(parsed, decimals);
+  const sign = signOf(rounded);
+  const plain = decToString(sign < 0 ? { units: -rounded.units, scale: decimals } : rounded);
+  const [whole = "0", frac] = plain.split(".");
+  const body = (options.grouping === false ? whole : group(whole)) + (frac ? "." + frac : "");
+  if (sign < 0) return "-" + body;
+  return options.signed === true && sign > 0 ? "+" + body : body;
+}
+
+const FIAT = new Set(["USD", "USDT", "USDC", "EUR", "GBP", "JPY", "DAI"]);
+
+/** Decimals worth showing for an amount of `currency`. */
+export function moneyDecimals(currency: string): number {
+  const c = currency.toUpperCase();
+  if (FIAT.has(c)) return 2;
+  if (c === "SAT" || c === "SATS") return 0;
+  if (c === "BTC") return 8;
+  return 4;
+}
+
+/** A fraction ("0.0001") as a percentage ("0.0100%"). */
+export function formatPercent(
+  fraction: string | null | undefined,
+  decimals = 4,
+  options: FormatOptions = {},
+): string {
+  if (fraction === null || fraction === undefined) return DASH;
+  const d = parseDec(fraction);
+  if (d === null) return DASH;
+  // ×100 is exact: shift the decimal point two places.
+  const percent =
+    d.scale >= 2
+      ? { units: d.units, scale: d.scale - 2 }
+      : { units: d.units * 10n ** BigInt(2 - d.scale), scale: 0 };
+  return formatDecimal(decToString(percent), decimals, options) + "%";
+}
+
+/** Formats prices, sizes and money for one instrument. */
+export class InstrumentFormat {
+  readonly priceDecimals: number;
+  readonly sizeDecimals: number;
+  readonly settle: string;
+
+  constructor(spec: FormatSpec) {
+    this.priceDecimals = fractionDigits(spec.price_tick);
+    this.sizeDecimals = fractionDigits(spec.size_step);
+    this.settle = spec.settle;
+  }
+
+  /** A price to the tick's decimals: tick 0.5 → "91,250.5". */
+  price(value: string | null | undefined, options?: FormatOptions): string {
+    return formatDecimal(value, this.priceDecimals, options);
+  }
+
+  /** A size to the step's decimals: step 0.001 → "0.010". */
+  size(value: string | null | undefined, options?: FormatOptions): string {
+    return formatDecimal(value, this.sizeDecimals, options);
+  }
+
+  /** An amount of the settle currency (or `currency`). */
+  money(value: string | null | undefined, currency = this.settle, options?: FormatOptions): string {
+    return formatDecimal(value, moneyDecimals(currency), options);
+  }
+}
+
+const FALLBACK = new InstrumentFormat({ price_tick: "0.01", size_step: "0.0001", settle: "USD" });
+const cache = new WeakMap<FormatSpec, InstrumentFormat>();
+
+/** The formatter for an instrument (cached per instrument object); a generic one without. */
+export function formatterFor(spec: FormatSpec | null | undefined): InstrumentFormat {
+  if (!spec) return FALLBACK;
+  let f = cache.get(spec);
+  if (f === undefined) {
+    f = new InstrumentFormat(spec);
+    cache.set(spec, f);
+  }
+  return f;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? "0" + String(n) : String(n);
+}
+
+/** Local wall-clock time of a timestamp in ms: "14:03:27". */
+export function formatTime(ms: number): string {
+  const d = new Date(ms);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+/** Local date and time of a timestamp in ms: "03-14 14:03:27". */
+export function formatDateTime(ms: number): string {
+  const d = new Date(ms);
+  return `${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${formatTime(ms)}`;
+}
+
+/** A duration in ms as "h:mm:ss" (for the funding countdown). */
+export function formatCountdown(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return `${String(h)}:${pad2(m)}:${pad2(s)}`;
+}

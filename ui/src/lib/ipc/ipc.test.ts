@@ -1,0 +1,147 @@
+// @vitest-environment jsdom
+import { Channel, type InvokeArgs } from "@tauri-apps/api/core";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { afterEach, describe, expect, it } from "vitest";
+import type { AppError, MarketFrame, OrderTicket } from "../bindings/bindings";
+import { BTC, candle, frame, order } from "../../test/fixtures";
+import { listAccounts } from "./account";
+import { candleHistory, openMarketStream } from "./market";
+import { cancelOrder, placeOrder } from "./orders";
+
+interface Call {
+  cmd: string;
+  args: Record<string, unknown>;
+}
+
+function record(handler: (cmd: string, args: Record<string, unknown>) => unknown): Call[] {
+  const calls: Call[] = [];
+  mockIPC((cmd: string, payload?: InvokeArgs) => {
+    const args = (payload ?? {}) as Record<string, unknown>;
+    calls.push({ cmd, args });
+    return handler(cmd, args);
+  });
+  return calls;
+}
+
+/** Delivers a message the way Rust does: through the channel's callback with an index. */
+function send<T>(channel: Channel<T>, index: number, message: T): void {
+  const internals = (
+    window as unknown as { __TAURI_INTERNALS__: { runCallback(id: number, data: unknown): void } }
+  ).__TAURI_INTERNALS__;
+  internals.runCallback(channel.id, { index, message });
+}
+
+/** Tauri rejects a failed command with the serialized error itself, not an Error. */
+function rejectWith(value: unknown): Promise<never> {
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- mirrors Tauri
+  return Promise.reject(value);
+}
+
+const appError: AppError = {
+  code: "insufficient_funds",
+  message: "not enough margin",
+  retryable: false,
+  venue_code: "E7",
+  field: null,
+  retry_after_ms: null,
+};
+
+const ticket: OrderTicket = {
+  instrument: BTC,
+  side: "buy",
+  order_type: "market",
+  size: "0.05",
+  price: null,
+  trigger_price: null,
+  time_in_force: "gtc",
+  reduce_only: false,
+  post_only: false,
+  leverage: "10",
+};
+
+afterEach(() => {
+  clearMocks();
+});
+
+describe("IPC wrappers", () => {
+  it("lists accounts", async () => {
+    const calls = record(() => [{ id: "demo" }]);
+    const result = await listAccounts();
+    expect(calls.map((c) => c.cmd)).toEqual(["list_accounts"]);
+    expect(result).toEqual({ status: "ok", data: [{ id: "demo" }] });
+  });
+
+  it("sends a ticket under its snake_case command with camelCase arguments", async () => {
+    const calls = record((cmd) =>
+      cmd === "place_order" ? { outcome: "accepted", order: order("c1") } : undefined,
+    );
+    const placed = await placeOrder("demo", ticket);
+    expect(placed).toEqual({ status: "ok", data: { outcome: "accepted", order: order("c1") } });
+    expect(calls[0]).toEqual({ cmd: "place_order", args: { account: "demo", ticket } });
+
+    await cancelOrder("demo", BTC, "c1");
+    expect(calls[1]).toEqual({
+      cmd: "cancel_order",
+      args: { account: "demo", instrument: BTC, clientOrderId: "c1" },
+    });
+  });
+
+  it("passes history paging arguments through", async () => {
+    const calls = record(() => [candle(1, "100")]);
+    const result = await candleHistory(BTC, "15m", null, 500);
+    expect(calls[0]).toEqual({
+      cmd: "candle_history",
+      args: { instrument: BTC, timeframe: "15m", before: null, limit: 500 },
+    });
+    expect(result.status).toBe("ok");
+  });
+
+  it("returns backend errors as AppErrors", async () => {
+    record(() => rejectWith(appError));
+    expect(await placeOrder("demo", ticket)).toEqual({ status: "error", error: appError });
+  });
+
+  it("turns an IPC refusal (a bare string) into an internal AppError", async () => {
+    record(() => rejectWith("command place_order not allowed by ACL"));
+    const result = await placeOrder("demo", ticket);
+    expect(result.status).toBe("error");
+    if (result.status === "error") {
+      expect(result.error.code).toBe("internal");
+      expect(result.error.message).toMatch(/not allowed/);
+    }
+  });
+
+  it("streams frames over a channel in order until closed", async () => {
+    const got: { channel?: Channel<MarketFrame> } = {};
+    const calls = record((cmd, args) => {
+      if (cmd === "subscribe_market") {
+        got.channel = args["onFrame"] as Channel<MarketFrame>;
+        return 7;
+      }
+      return null;
+    });
+    const frames: number[] = [];
+    const opened = await openMarketStream(BTC, (f) => frames.push(f.frame));
+    expect(opened.status).toBe("ok");
+    const ch = got.channel;
+    if (opened.status !== "ok" || ch === undefined) throw new Error("not subscribed");
+    expect(calls[0]?.args["instrument"]).toEqual(BTC);
+    expect(ch).toBeInstanceOf(Channel);
+
+    // Out-of-order delivery is put back in order by the channel.
+    send(ch, 1, frame({ frame: 2 }));
+    send(ch, 0, frame({ frame: 1 }));
+    expect(frames).toEqual([1, 2]);
+
+    await opened.data.close();
+    expect(calls.at(-1)).toEqual({ cmd: "unsubscribe_market", args: { subscription: 7 } });
+    send(ch, 2, frame({ frame: 3 }));
+    expect(frames).toEqual([1, 2]);
+  });
+
+  it("reports a refused subscription", async () => {
+    record(() => rejectWith({ ...appError, code: "not_found", message: "no such instrument" }));
+    const opened = await openMarketStream(BTC, () => undefined);
+    expect(opened).toMatchObject({ status: "error", error: { code: "not_found" } });
+  });
+});

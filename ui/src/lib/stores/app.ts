@@ -1,0 +1,19 @@
+// The app's one instance of each store, wired to the real IPC layer.
+
+import { candleHistory } from "../ipc/market";
+import { cancelOrder, closePosition, placeOrder } from "../ipc/orders";
+import { AccountStore } from "./account.svelte";
+import { MarketStore } from "./market.svelte";
+import { OrdersStore } from "./orders.svelte";
+import { Session } from "./session.svelte";
+import { TicketStore } from "./ticket.svelte";
+import { Toasts } from "./toasts.svelte";
+import { Trading } from "./trading";
+
+export const market = new MarketStore(candleHistory);
+export const account = new AccountStore();
+export const orders = new OrdersStore();
+export const ticket = new TicketStore();
+export const toasts = new Toasts();
+export const trading = new Trading({ placeOrder, cancelOrder, closePosition }, orders, toasts);
+export const session = new Session({ market, account, orders, ticket, toasts });

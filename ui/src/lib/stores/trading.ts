@@ -1,0 +1,231 @@
+// Placing, cancelling and closing: sends one request, then shows what came of it. An unknown
+// outcome is not a failure: the order stays on screen as "unknown — reconciling" until the
+// account stream says what the venue did.
+
+import type {
+  AccountId,
+  AppError,
+  ClientOrderId,
+  Instrument,
+  InstrumentId,
+  Order,
+  OrderOutcome,
+  OrderTicket,
+  Position,
+} from "../bindings/bindings";
+import { formatterFor } from "../format";
+import { sizeUnitLabel } from "../instrument";
+import { describeError } from "../ipc/result";
+import { ticketField, type TicketErrors } from "../ticket";
+import type { OrdersStore } from "./orders.svelte";
+import type { ToastKind, Toasts } from "./toasts.svelte";
+import type { Result } from "../ipc/result";
+
+export interface TradingApi {
+  placeOrder(account: AccountId, ticket: OrderTicket): Promise<Result<OrderOutcome, AppError>>;
+  cancelOrder(
+    account: AccountId,
+    instrument: InstrumentId,
+    clientOrderId: ClientOrderId,
+  ): Promise<Result<OrderOutcome, AppError>>;
+  closePosition(
+    account: AccountId,
+    instrument: InstrumentId,
+  ): Promise<Result<OrderOutcome, AppError>>;
+}
+
+/** A toast's worth of news. */
+export interface Notice {
+  kind: ToastKind;
+  title: string;
+  detail: string | null;
+}
+
+/** The local record of an order whose outcome is unknown, built from what was sent. */
+export function unknownOrder(
+  ticket: OrderTicket,
+  id: ClientOrderId,
+  reason: string,
+  now: number,
+): Order {
+  return {
+    id: null,
+    client_order_id: id,
+    instrument: ticket.instrument,
+    side: ticket.side,
+    order_type: ticket.order_type,
+    status: "unknown",
+    size: ticket.size,
+    filled_size: "0",
+    price: ticket.price,
+    trigger_price: ticket.trigger_price,
+    avg_fill_price: null,
+    reduce_only: ticket.reduce_only,
+    post_only: ticket.post_only,
+    leverage: ticket.leverage,
+    created_at: now,
+    updated_at: now,
+    reason,
+  };
+}
+
+/** Backend errors on a ticket, as messages by field. */
+export function ticketErrorsFrom(error: AppError): TicketErrors {
+  if (error.code !== "invalid_order") return {};
+  return { [ticketField(error.field)]: describeError(error) };
+}
+
+/** The toast for an AppError (nothing was sent). */
+export function errorNotice(action: string, error: AppError): Notice {
+  switch (error.code) {
+    case "rate_limited":
+      return { kind: "warning", title: `${action}: rate limited`, detail: describeError(error) };
+    case "network":
+    case "venue_unavailable":
+      return { kind: "error", title: `${action}: venue unreachable`, detail: describeError(error) };
+    case "auth_rejected":
+      return {
+        kind: "error",
+        title: `${action}: credentials rejected`,
+        detail: describeError(error),
+      };
+    case "invalid_order":
+      return { kind: "error", title: `${action}: invalid order`, detail: describeError(error) };
+    default:
+      return { kind: "error", title: `${action} failed`, detail: describeError(error) };
+  }
+}
+
+export class Trading {
+  readonly #api: TradingApi;
+  readonly #orders: OrdersStore;
+  readonly #toasts: Toasts;
+  readonly #now: () => number;
+
+  constructor(api: TradingApi, orders: OrdersStore, toasts: Toasts, now: () => number = Date.now) {
+    this.#api = api;
+    this.#orders = orders;
+    this.#toasts = toasts;
+    this.#now = now;
+  }
+
+  #notify(n: Notice): void {
+    this.#toasts.push(n.kind, n.title, n.detail);
+  }
+
+  /** Sends a checked ticket once. Returns messages for ticket fields the backend refused. */
+  async submit(
+    account: AccountId,
+    ticket: OrderTicket,
+    instrument: Instrument,
+  ): Promise<TicketErrors> {
+    const result = await this.#api.placeOrder(account, ticket);
+    if (result.status === "error") {
+      this.#notify(errorNotice("Order", result.error));
+      return ticketErrorsFrom(result.error);
+    }
+    const outcome = result.data;
+    const fmt = formatterFor(instrument);
+    const what = `${ticket.side === "buy" ? "Buy" : "Sell"} ${fmt.size(ticket.size)} ${sizeUnitLabel(instrument)} ${instrument.id.symbol}`;
+    switch (outcome.outcome) {
+      case "accepted":
+        this.#orders.apply(outcome.order);
+        this.#notify({ kind: "success", title: "Order accepted", detail: what });
+        return {};
+      case "rejected": {
+        this.#notify({
+          kind: "error",
+          title: "Order rejected",
+          detail: describeError(outcome.error),
+        });
+        const kind = outcome.error.kind;
+        return kind.kind === "invalid_order"
+          ? { [ticketField(kind.field)]: outcome.error.message }
+          : {};
+      }
+      case "unknown":
+        // The engine reports the unknown order on the stream too, and may already have
+        // resolved it: only stand in for it when we have heard nothing at all.
+        if (!this.#orders.knows(outcome.client_order_id)) {
+          this.#orders.apply(
+            unknownOrder(ticket, outcome.client_order_id, outcome.reason, this.#now()),
+          );
+        }
+        this.#notify({
+          kind: "warning",
+          title: "Order outcome unknown — reconciling",
+          detail: `${what}: ${outcome.reason}`,
+        });
+        return {};
+    }
+  }
+
+  /** Asks the venue to cancel a working order. */
+  async cancel(account: AccountId, order: Order): Promise<void> {
+    const result = await this.#api.cancelOrder(account, order.instrument, order.client_order_id);
+    if (result.status === "error") {
+      this.#notify(errorNotice("Cancel", result.error));
+      return;
+    }
+    const outcome = result.data;
+    switch (outcome.outcome) {
+      case "accepted":
+        this.#orders.apply(outcome.order);
+        this.#notify({ kind: "success", title: "Order cancelled", detail: null });
+        return;
+      case "rejected":
+        // "Not found" may mean it filled meanwhile: the stream will tell, so no failure toast.
+        if (outcome.error.kind.kind === "not_found") {
+          this.#notify({ kind: "info", title: "Cancel not confirmed — reconciling", detail: null });
+        } else {
+          this.#notify({
+            kind: "error",
+            title: "Cancel rejected",
+            detail: describeError(outcome.error),
+          });
+        }
+        return;
+      case "unknown":
+        this.#notify({
+          kind: "warning",
+          title: "Cancel outcome unknown — reconciling",
+          detail: outcome.reason,
+        });
+        return;
+    }
+  }
+
+  /** Closes a whole position at market. */
+  async close(account: AccountId, position: Position): Promise<void> {
+    const result = await this.#api.closePosition(account, position.instrument);
+    if (result.status === "error") {
+      this.#notify(errorNotice("Close", result.error));
+      return;
+    }
+    const outcome = result.data;
+    switch (outcome.outcome) {
+      case "accepted":
+        this.#orders.apply(outcome.order);
+        this.#notify({
+          kind: "success",
+          title: `Closing ${position.instrument.symbol}`,
+          detail: null,
+        });
+        return;
+      case "rejected":
+        this.#notify({
+          kind: "error",
+          title: "Close rejected",
+          detail: describeError(outcome.error),
+        });
+        return;
+      case "unknown":
+        this.#notify({
+          kind: "warning",
+          title: "Close outcome unknown — reconciling",
+          detail: outcome.reason,
+        });
+        return;
+    }
+  }
+}

@@ -1,0 +1,145 @@
+// Domain values for tests, shaped exactly as they cross IPC.
+
+import type {
+  Candle,
+  Capabilities,
+  Fill,
+  Instrument,
+  InstrumentId,
+  MarketFrame,
+  Order,
+  Position,
+  Trade,
+} from "../lib/bindings/bindings";
+
+export const BTC: InstrumentId = { venue: "demo", symbol: "BTC-PERP" };
+export const ETH: InstrumentId = { venue: "demo", symbol: "ETH-PERP" };
+
+export function btcPerp(over: Partial<Instrument> = {}): Instrument {
+  return {
+    id: BTC,
+    display_name: "BTC/USD perpetual",
+    kind: { type: "perpetual" },
+    contract: "linear",
+    base: "BTC",
+    quote: "USD",
+    settle: "USD",
+    price_tick: "0.5",
+    size_step: "0.001",
+    min_size: "0.001",
+    max_size: "100",
+    size_unit: "base",
+    contract_size: "1",
+    max_leverage: "100",
+    maker_fee: "0.0002",
+    taker_fee: "0.0005",
+    ...over,
+  };
+}
+
+export function caps(over: Partial<Capabilities> = {}): Capabilities {
+  return {
+    order_types: ["market", "limit", "stop"],
+    reduce_only: true,
+    post_only: true,
+    amend: true,
+    position_tp_sl: false,
+    adjust_margin: false,
+    cross_margin: false,
+    isolated_margin: true,
+    book_depth: 20,
+    private_stream: true,
+    query_by_client_id: true,
+    simulated: true,
+    ...over,
+  };
+}
+
+export function candle(minute: number, close: string, over: Partial<Candle> = {}): Candle {
+  return {
+    open_time: minute * 60_000,
+    open: close,
+    high: close,
+    low: close,
+    close,
+    volume: "1",
+    ...over,
+  };
+}
+
+export function trade(id: string, price = "100", over: Partial<Trade> = {}): Trade {
+  return { instrument: BTC, trade_id: id, price, size: "0.1", taker_side: "buy", ts: 1, ...over };
+}
+
+export function frame(over: Partial<MarketFrame> = {}): MarketFrame {
+  return {
+    instrument: BTC,
+    frame: 1,
+    status: "live",
+    ticker: null,
+    book: null,
+    candles: [],
+    trades: [],
+    ...over,
+  };
+}
+
+export function order(id: string, over: Partial<Order> = {}): Order {
+  return {
+    id: `v-${id}`,
+    client_order_id: id,
+    instrument: BTC,
+    side: "buy",
+    order_type: "limit",
+    status: "open",
+    size: "0.01",
+    filled_size: "0",
+    price: "90000",
+    trigger_price: null,
+    avg_fill_price: null,
+    reduce_only: false,
+    post_only: false,
+    leverage: "10",
+    created_at: 1000,
+    updated_at: 1000,
+    reason: null,
+    ...over,
+  };
+}
+
+export function fill(tradeId: string, over: Partial<Fill> = {}): Fill {
+  return {
+    trade_id: tradeId,
+    order_id: "v-1",
+    client_order_id: "c-1",
+    instrument: BTC,
+    side: "buy",
+    price: "90000",
+    size: "0.01",
+    fee: "0.45",
+    liquidity: "taker",
+    realized_pnl: "0",
+    ts: 1000,
+    ...over,
+  };
+}
+
+export function position(over: Partial<Position> = {}): Position {
+  return {
+    instrument: BTC,
+    side: "long",
+    size: "0.05",
+    entry_price: "90000",
+    mark_price: "90100",
+    margin: "450",
+    leverage: "10",
+    margin_mode: "isolated",
+    liquidation_price: "81500",
+    unrealized_pnl: "5",
+    realized_pnl: "0",
+    take_profit: null,
+    stop_loss: null,
+    updated_at: 1000,
+    ...over,
+  };
+}

@@ -2,7 +2,7 @@
 //! start), aggregated on request into any timeframe.
 
 use kestrel_core::engine::CandleSeries;
-use kestrel_core::{Candle, Error, InstrumentId, Result, Timeframe, Trade};
+use kestrel_core::{Candle, Decimal, Error, InstrumentId, Result, Timeframe, Trade};
 use std::collections::HashMap;
 
 /// Minute bars kept per instrument: 60 days.
@@ -27,6 +27,17 @@ impl MinuteHistory {
         if let Some(series) = self.series.get_mut(&trade.instrument) {
             series.apply_trade(trade.price, trade.size, trade.ts);
         }
+    }
+
+    /// Size traded in the 24 hours up to `now`.
+    pub(super) fn volume_24h(&self, instrument: &InstrumentId, now: i64) -> Option<Decimal> {
+        let series = self.series.get(instrument)?;
+        Some(
+            series
+                .range(now - 86_400_000, now + 1)
+                .map(|c| c.volume)
+                .sum(),
+        )
     }
 
     /// Up to `limit` candles of `timeframe` opening before `before`, oldest first.
@@ -73,7 +84,7 @@ impl MinuteHistory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kestrel_core::{Decimal, VenueId};
+    use kestrel_core::VenueId;
     use rust_decimal_macros::dec;
 
     fn minute(i: i64, close: Decimal) -> Candle {

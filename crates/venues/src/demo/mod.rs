@@ -166,9 +166,15 @@ impl DemoVenue {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         for event in events {
             match event {
-                SimEvent::Market(event) => {
-                    if let MarketEvent::Trade(t) = &event {
-                        history.apply_trade(t);
+                SimEvent::Market(mut event) => {
+                    match &mut event {
+                        MarketEvent::Trade(t) => history.apply_trade(t),
+                        // The simulation only knows the day since it started; the history
+                        // knows the whole day.
+                        MarketEvent::Ticker(t) => {
+                            t.volume_24h = history.volume_24h(&t.instrument, t.ts).or(t.volume_24h);
+                        }
+                        _ => {}
                     }
                     // No receivers is fine: nobody is watching.
                     let _ = self.market_tx.send(event);
@@ -265,7 +271,14 @@ impl MarketData for DemoVenue {
         let snapshot = exchange
             .book(instrument, 200)
             .ok_or_else(|| Error::not_found(format!("no instrument {instrument}")))?;
-        let ticker = exchange.ticker(instrument);
+        let ticker = exchange.ticker(instrument).map(|mut t| {
+            let history = self
+                .history
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            t.volume_24h = history.volume_24h(instrument, t.ts).or(t.volume_24h);
+            t
+        });
         // Subscribing while the exchange is locked: nothing is published in between.
         let rx = self.market_tx.subscribe();
         drop(exchange);

@@ -72,7 +72,11 @@ pub(super) fn market(
 /// The Demo account's events. Falling behind loses nothing silently: the stream says it
 /// is resyncing so the UI reloads the account.
 pub(super) fn account(rx: broadcast::Receiver<AccountEvent>) -> AccountStream {
-    stream::unfold(rx, |mut rx| async move {
+    // In-process: the stream is live the moment it exists.
+    let live = stream::iter([AccountEvent::Status {
+        status: StreamStatus::Live,
+    }]);
+    let events = stream::unfold(rx, |mut rx| async move {
         match rx.recv().await {
             Ok(event) => Some((event, rx)),
             Err(RecvError::Lagged(missed)) => {
@@ -86,6 +90,6 @@ pub(super) fn account(rx: broadcast::Receiver<AccountEvent>) -> AccountStream {
             }
             Err(RecvError::Closed) => None,
         }
-    })
-    .boxed()
+    });
+    live.chain(events).boxed()
 }

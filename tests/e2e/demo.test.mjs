@@ -43,6 +43,26 @@ test("live Demo candles, book and tape appear", async () => {
   await eventually(async () => (await attr("chart", "data-last-close")) !== firstClose, "a live candle update", 20000);
 });
 
+test("scrolling back loads older history, and timeframes switch", async () => {
+  const before = Number(await attr("chart", "data-candle-count"));
+  const rect = await (await find("chart")).getRect();
+  const x = Math.round(rect.x + rect.width / 3);
+  const y = Math.round(rect.y + rect.height / 3);
+  // Wheel left pans the chart into the past until the next page is fetched.
+  await eventually(
+    async () => {
+      await driver.actions().scroll(x, y, -1500, 0).perform();
+      return Number(await attr("chart", "data-candle-count")) > before;
+    },
+    `more than ${before} candles after scrolling back`,
+    30000,
+  );
+  await (await find("timeframe-5m")).click();
+  await eventually(async () => Number(await attr("chart", "data-candle-count")) > 100, "5m candles");
+  await (await find("timeframe-1m")).click();
+  await eventually(async () => Number(await attr("chart", "data-candle-count")) > 100, "1m candles again");
+});
+
 test("bad ticket input shows a message and sends nothing", async () => {
   await (await find("ticket-type-limit")).click();
   await typeInto("ticket-size", "0.0001");

@@ -49,9 +49,13 @@ test("scrolling back loads older history, and timeframes switch", async () => {
   const x = Math.round(rect.x + rect.width / 3);
   const y = Math.round(rect.y + rect.height / 3);
   // Wheel left pans the chart into the past until the next page is fetched.
+  // Synthetic wheel events did not add up in WebKitWebDriver (the chart stopped after the
+  // first few), so each try asks for a longer pan than the last.
+  let reach = 0;
   await eventually(
     async () => {
-      await driver.actions().scroll(x, y, -1500, 0).perform();
+      reach += 2000;
+      await driver.actions().scroll(x, y, -reach, 0).perform();
       return Number(await attr("chart", "data-candle-count")) > before;
     },
     `more than ${before} candles after scrolling back`,

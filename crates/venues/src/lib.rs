@@ -2,3 +2,5 @@
 //! the Demo venue runs a simulated exchange in-process.
 
 pub mod demo;
+pub mod lnmarkets;
+pub mod net;

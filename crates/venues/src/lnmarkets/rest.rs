@@ -1,0 +1,315 @@
+//! LN Markets REST v3: one function per endpoint, typed in and out. Every request is paced
+//! by the shared limiters and sent once; a request that may have reached the venue without
+//! an answer is reported as such, never retried here.
+
+use super::auth::{self, LnmCredentials};
+use super::map;
+use super::wire::{LnmAccount, LnmCandle, LnmPage, LnmTicker, LnmTime, LnmTrade};
+use crate::net::http::encode_query;
+use crate::net::{ClockOffset, HttpClient, HttpError, HttpRequest, Method, RateLimiter};
+use kestrel_core::{Error, ErrorKind, Side, TimestampMs};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Documented limits: 5 authenticated and 1 public request a second.
+const AUTH_PER_SECOND: u32 = 5;
+const PUBLIC_PER_SECOND: u32 = 1;
+/// How long a request may take.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Production and test network REST hosts.
+pub const MAINNET: &str = "https://api.lnmarkets.com";
+pub const SIGNET: &str = "https://api.signet.lnmarkets.com";
+
+/// Why a call produced no usable answer.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    /// The venue answered with an error, or never got the request: nothing happened.
+    #[error("{0}")]
+    Failed(Error),
+    /// The request may have reached the venue but no answer came: the outcome is unknown.
+    #[error("no answer from LN Markets: {0}")]
+    Unknown(String),
+}
+
+impl From<CallError> for Error {
+    fn from(e: CallError) -> Self {
+        match e {
+            CallError::Failed(e) => e,
+            CallError::Unknown(reason) => Error::network(reason),
+        }
+    }
+}
+
+/// A new isolated trade.
+#[derive(Clone, Debug)]
+pub struct NewTrade {
+    pub side: Side,
+    /// Contracts (USD).
+    pub quantity: u64,
+    pub leverage: Decimal,
+    /// Limit price; `None` for a market order.
+    pub price: Option<Decimal>,
+    pub stoploss: Option<Decimal>,
+    pub takeprofit: Option<Decimal>,
+    pub client_id: Option<String>,
+}
+
+/// A decimal as the JSON number the venue's SDK would send (`90000`, not `90000.0`).
+pub fn json_number(d: Decimal) -> Value {
+    let d = d.normalize();
+    if d.fract().is_zero() {
+        if let Some(i) = d.to_i64() {
+            return Value::from(i);
+        }
+    }
+    d.to_f64()
+        .and_then(serde_json::Number::from_f64)
+        .map_or(Value::Null, Value::Number)
+}
+
+/// The REST client for one account (or for public data only, with no credentials).
+pub struct LnmRest {
+    http: HttpClient,
+    credentials: Option<LnmCredentials>,
+    clock: Arc<ClockOffset>,
+    auth_limit: RateLimiter,
+    public_limit: RateLimiter,
+}
+
+impl LnmRest {
+    /// A client for `base_url` (e.g. [`MAINNET`]).
+    pub fn new(
+        base_url: &str,
+        credentials: Option<LnmCredentials>,
+        clock: Arc<ClockOffset>,
+    ) -> Result<Self, Error> {
+        Ok(Self {
+            http: HttpClient::new(base_url, TIMEOUT)?,
+            credentials,
+            clock,
+            auth_limit: RateLimiter::per_second(AUTH_PER_SECOND),
+            public_limit: RateLimiter::per_second(PUBLIC_PER_SECOND),
+        })
+    }
+
+    /// The venue's time; also measures our clock's offset from it.
+    pub async fn sync_time(&self) -> Result<TimestampMs, CallError> {
+        let sent_at = self.clock.local_ms();
+        let t: LnmTime = self.get("/v3/time", &[], false).await?;
+        let received_at = self.clock.local_ms();
+        let server = map::parse_time(&t.time).map_err(CallError::Failed)?;
+        self.clock.observe(server, sent_at, received_at);
+        Ok(server)
+    }
+
+    /// The ticker with its size tiers.
+    pub async fn ticker(&self) -> Result<LnmTicker, CallError> {
+        self.get("/v3/futures/ticker", &[], false).await
+    }
+
+    /// One page of candles of `range` (`1m`, `5m`, … `1d`) from `from` to `to` (ms).
+    pub async fn candles(
+        &self,
+        range: &str,
+        from: TimestampMs,
+        to: Option<TimestampMs>,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<LnmPage<LnmCandle>, CallError> {
+        let mut query = vec![("from", iso(from)?)];
+        if let Some(to) = to {
+            query.push(("to", iso(to)?));
+        }
+        query.push(("range", range.to_owned()));
+        query.push(("limit", limit.clamp(1, 1000).to_string()));
+        if let Some(c) = cursor {
+            query.push(("cursor", c.to_owned()));
+        }
+        self.get("/v3/futures/candles", &query, false).await
+    }
+
+    /// The account and its balance.
+    pub async fn account(&self) -> Result<LnmAccount, CallError> {
+        self.get("/v3/account", &[], true).await
+    }
+
+    /// Opens an isolated trade (market) or places a limit order. Sent once.
+    pub async fn new_trade(&self, t: &NewTrade) -> Result<LnmTrade, CallError> {
+        let mut body = Map::new();
+        body.insert(
+            "type".into(),
+            json!(if t.price.is_some() { "limit" } else { "market" }),
+        );
+        body.insert(
+            "side".into(),
+            json!(match t.side {
+                Side::Buy => "buy",
+                Side::Sell => "sell",
+            }),
+        );
+        body.insert("leverage".into(), json_number(t.leverage));
+        body.insert("quantity".into(), json!(t.quantity));
+        if let Some(p) = t.price {
+            body.insert("price".into(), json_number(p));
+        }
+        if let Some(p) = t.stoploss {
+            body.insert("stoploss".into(), json_number(p));
+        }
+        if let Some(p) = t.takeprofit {
+            body.insert("takeprofit".into(), json_number(p));
+        }
+        if let Some(c) = &t.client_id {
+            body.insert("clientId".into(), json!(c));
+        }
+        self.send(
+            Method::Post,
+            "/v3/futures/isolated/trade",
+            &[],
+            Some(Value::Object(body)),
+            true,
+        )
+        .await
+    }
+
+    /// Cancels an open limit order.
+    pub async fn cancel_trade(&self, id: &str) -> Result<LnmTrade, CallError> {
+        self.send(
+            Method::Post,
+            "/v3/futures/isolated/trade/cancel",
+            &[],
+            Some(json!({ "id": id })),
+            true,
+        )
+        .await
+    }
+
+    /// Closes a running trade at market.
+    pub async fn close_trade(&self, id: &str) -> Result<LnmTrade, CallError> {
+        self.send(
+            Method::Post,
+            "/v3/futures/isolated/trade/close",
+            &[],
+            Some(json!({ "id": id })),
+            true,
+        )
+        .await
+    }
+
+    /// Open limit orders.
+    pub async fn open_trades(&self) -> Result<Vec<LnmTrade>, CallError> {
+        self.get("/v3/futures/isolated/trades/open", &[], true)
+            .await
+    }
+
+    /// Running trades (positions).
+    pub async fn running_trades(&self) -> Result<Vec<LnmTrade>, CallError> {
+        self.get("/v3/futures/isolated/trades/running", &[], true)
+            .await
+    }
+
+    /// One page of closed trades, newest first.
+    pub async fn closed_trades(
+        &self,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<LnmPage<LnmTrade>, CallError> {
+        let mut query = Vec::new();
+        if let Some(c) = cursor {
+            query.push(("cursor", c.to_owned()));
+        }
+        query.push(("limit", limit.clamp(1, 1000).to_string()));
+        self.get("/v3/futures/isolated/trades/closed", &query, true)
+            .await
+    }
+
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        signed: bool,
+    ) -> Result<T, CallError> {
+        self.send(Method::Get, path, query, None, signed).await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<Value>,
+        signed: bool,
+    ) -> Result<T, CallError> {
+        let mut request = HttpRequest::new(method, path);
+        request.query = encode_query(query);
+        request.body = body.map(|b| b.to_string());
+        request.headers.push(("accept", "application/json".into()));
+        if signed {
+            let credentials = self.credentials.as_ref().ok_or_else(|| {
+                CallError::Failed(Error::new(
+                    ErrorKind::Auth,
+                    "this LN Markets account has no API key",
+                ))
+            })?;
+            self.auth_limit.acquire().await;
+            request.headers.extend(auth::rest_headers(
+                credentials,
+                self.clock.now_ms(),
+                method,
+                path,
+                &request.query,
+                request.body.as_deref(),
+            ));
+        } else {
+            self.public_limit.acquire().await;
+        }
+        let response = match self.http.send(&request).await {
+            Ok(r) => r,
+            Err(e @ HttpError::Connect(_)) => return Err(CallError::Failed(e.into())),
+            Err(e) if method.is_idempotent() => return Err(CallError::Failed(e.into())),
+            Err(e) => return Err(CallError::Unknown(e.to_string())),
+        };
+        if !response.is_success() {
+            let error = map::error(response.status, &response.body, response.retry_after_ms);
+            // A gateway error on a POST may come after the engine acted.
+            if matches!(response.status, 502 | 504) && !method.is_idempotent() {
+                return Err(CallError::Unknown(error.message));
+            }
+            tracing::debug!(status = response.status, path, kind = ?error.kind, "LN Markets refused");
+            return Err(CallError::Failed(error));
+        }
+        serde_json::from_str(&response.body).map_err(|e| {
+            let error = Error::protocol(format!(
+                "LN Markets sent an unreadable answer to {path}: {e}"
+            ));
+            if method.is_idempotent() {
+                CallError::Failed(error)
+            } else {
+                // It said yes to a POST in a shape we cannot read: what it did is unknown.
+                CallError::Unknown(error.message)
+            }
+        })
+    }
+}
+
+fn iso(ms: TimestampMs) -> Result<String, CallError> {
+    map::format_time(ms).map_err(CallError::Failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn decimals_become_the_numbers_the_sdk_sends() {
+        assert_eq!(json_number(dec!(90000)).to_string(), "90000");
+        assert_eq!(json_number(dec!(90000.0)).to_string(), "90000");
+        assert_eq!(json_number(dec!(91250.5)).to_string(), "91250.5");
+        assert_eq!(json_number(dec!(10)).to_string(), "10");
+    }
+}

@@ -1,0 +1,122 @@
+//! LN Markets' own JSON (REST v3), named as the venue names it. Numbers arrive as JSON
+//! numbers; timestamps as ISO-8601 strings.
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+/// `GET /v3/time`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LnmTime {
+    pub time: String,
+}
+
+/// One tier of the ticker's size-tiered quote.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmPriceTier {
+    pub min_size: Decimal,
+    pub max_size: Decimal,
+    pub bid_price: Decimal,
+    pub ask_price: Decimal,
+}
+
+/// `GET /v3/futures/ticker`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmTicker {
+    pub index: Decimal,
+    pub last_price: Decimal,
+    pub funding_rate: Decimal,
+    pub funding_time: String,
+    pub prices: Vec<LnmPriceTier>,
+}
+
+/// One candle of `GET /v3/futures/candles`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LnmCandle {
+    pub time: String,
+    pub open: Decimal,
+    pub high: Decimal,
+    pub low: Decimal,
+    pub close: Decimal,
+    pub volume: Decimal,
+}
+
+/// A cursor-paginated list.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmPage<T> {
+    pub data: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /v3/account`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmAccount {
+    pub id: String,
+    pub username: String,
+    /// Sats.
+    pub balance: i64,
+    pub fee_tier: i64,
+    #[serde(default)]
+    pub synthetic_usd_balance: Decimal,
+}
+
+/// An isolated trade (order or position) in any state.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmTrade {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: LnmTradeType,
+    pub side: LnmSide,
+    pub price: Decimal,
+    pub quantity: u64,
+    /// Sats.
+    pub margin: i64,
+    pub leverage: Decimal,
+    pub liquidation: Decimal,
+    pub maintenance_margin: i64,
+    pub opening_fee: i64,
+    pub closing_fee: i64,
+    pub entry_price: Option<Decimal>,
+    pub exit_price: Option<Decimal>,
+    /// Sats.
+    pub pl: i64,
+    pub stoploss: Decimal,
+    pub takeprofit: Decimal,
+    #[serde(default)]
+    pub sum_funding_fees: i64,
+    pub created_at: String,
+    pub filled_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub open: bool,
+    pub running: bool,
+    pub closed: bool,
+    pub canceled: bool,
+    pub client_id: Option<String>,
+}
+
+/// `market` or `limit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LnmTradeType {
+    Market,
+    Limit,
+}
+
+/// `buy` or `sell`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LnmSide {
+    Buy,
+    Sell,
+}
+
+/// The error body: `{message, code, details}`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LnmError {
+    pub message: Option<String>,
+    pub code: Option<serde_json::Value>,
+}

@@ -1,0 +1,797 @@
+//! An LN Markets server speaking REST v3 as the venue does (../shared/venues/NOTES.md §1):
+//! `lnm-access-*` HMAC-SHA256 authentication with the 30 s timestamp window, the futures
+//! ticker with size tiers, paginated candles, the account, and isolated trades (market and
+//! limit, cancel, close) with margin, fees, liquidation and PnL in sats.
+//!
+//! It verifies signatures with its own code, written from the venue's documentation, so a
+//! connector that signs wrongly is refused here as it would be there.
+
+use crate::server::{Fault, Faults, ServerClock, TestServer};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde_json::{json, Value};
+use sha2::Sha256;
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// How far a request's timestamp may be from the server's clock.
+const TIMESTAMP_WINDOW_MS: i64 = 30_000;
+/// Tier-1 trading fee.
+const FEE_RATE: Decimal = Decimal::from_parts(1, 0, 0, false, 3);
+const SATS: i64 = 100_000_000;
+
+/// An API key the server accepts.
+#[derive(Clone, Debug)]
+pub struct ApiKey {
+    pub key: String,
+    pub secret: String,
+    pub passphrase: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TradeState {
+    Open,
+    Running,
+    Closed,
+    Canceled,
+}
+
+#[derive(Clone, Debug)]
+struct Trade {
+    id: String,
+    limit: bool,
+    buy: bool,
+    price: Decimal,
+    quantity: i64,
+    margin: i64,
+    leverage: Decimal,
+    entry: Option<Decimal>,
+    exit: Option<Decimal>,
+    pl: i64,
+    opening_fee: i64,
+    closing_fee: i64,
+    stoploss: Decimal,
+    takeprofit: Decimal,
+    created_at: i64,
+    filled_at: Option<i64>,
+    closed_at: Option<i64>,
+    state: TradeState,
+    client_id: Option<String>,
+}
+
+struct Account {
+    api: ApiKey,
+    id: String,
+    balance: i64,
+    trades: Vec<Trade>,
+}
+
+struct Market {
+    bid: Decimal,
+    ask: Decimal,
+    index: Decimal,
+    funding_rate: Decimal,
+    /// One-minute candles by open time.
+    minutes: BTreeMap<i64, [Decimal; 5]>,
+}
+
+struct Inner {
+    accounts: Vec<Account>,
+    market: Market,
+    next_id: u64,
+    requests: HashMap<String, u32>,
+}
+
+/// The server's state, shared with the test that drives it.
+pub struct LnmState {
+    inner: Mutex<Inner>,
+    pub clock: ServerClock,
+    pub faults: Faults,
+}
+
+/// A running LN Markets test server.
+pub struct LnmServer {
+    pub server: TestServer,
+    pub state: Arc<LnmState>,
+}
+
+impl LnmServer {
+    /// Starts a server with one account holding `balance_sats`, quoting `bid`/`ask`, and
+    /// `history_minutes` of one-minute candles ending now.
+    pub async fn start(
+        api: ApiKey,
+        balance_sats: i64,
+        bid: Decimal,
+        ask: Decimal,
+        history_minutes: i64,
+    ) -> anyhow::Result<Self> {
+        let clock = ServerClock::default();
+        let now = clock.now_ms();
+        let mut minutes = BTreeMap::new();
+        let last = now - now.rem_euclid(60_000);
+        for i in 0..history_minutes {
+            let t = last - i * 60_000;
+            // A gentle deterministic wave so candles differ.
+            let wiggle = Decimal::from((i * 37) % 41) / Decimal::TWO;
+            let close = bid - wiggle;
+            minutes.insert(
+                t,
+                [
+                    close - Decimal::ONE,
+                    close + Decimal::TWO,
+                    close - Decimal::TWO,
+                    close,
+                    Decimal::from(1000 + i % 7),
+                ],
+            );
+        }
+        let state = Arc::new(LnmState {
+            inner: Mutex::new(Inner {
+                accounts: vec![Account {
+                    id: "acc-1".into(),
+                    api,
+                    balance: balance_sats,
+                    trades: Vec::new(),
+                }],
+                market: Market {
+                    bid,
+                    ask,
+                    index: (bid + ask) / Decimal::TWO,
+                    funding_rate: Decimal::new(1, 4),
+                    minutes,
+                },
+                next_id: 0,
+                requests: HashMap::new(),
+            }),
+            clock,
+            faults: Faults::default(),
+        });
+        let router = Router::new().fallback(dispatch).with_state(state.clone());
+        let server = TestServer::start(router).await?;
+        Ok(Self { server, state })
+    }
+
+    /// The REST base URL (the connector appends `/v3/...`).
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+}
+
+impl LnmState {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Moves the quote; open limit orders the new quote reaches are filled.
+    pub fn set_quote(&self, bid: Decimal, ask: Decimal) {
+        let now = self.clock.now_ms();
+        let mut inner = self.lock();
+        inner.market.bid = bid;
+        inner.market.ask = ask;
+        inner.market.index = (bid + ask) / Decimal::TWO;
+        for account in &mut inner.accounts {
+            for t in &mut account.trades {
+                let reached = (t.buy && ask <= t.price) || (!t.buy && bid >= t.price);
+                if t.state == TradeState::Open && reached {
+                    t.state = TradeState::Running;
+                    t.entry = Some(t.price);
+                    t.filled_at = Some(now);
+                }
+            }
+        }
+    }
+
+    /// The account's balance in sats.
+    pub fn balance(&self) -> i64 {
+        self.lock().accounts.first().map_or(0, |a| a.balance)
+    }
+
+    /// How many requests reached `method path` (for exactly-once checks).
+    pub fn requests(&self, method: &str, path: &str) -> u32 {
+        self.lock()
+            .requests
+            .get(&format!("{method} {path}"))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+fn iso(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+fn parse_iso(text: &str) -> Option<i64> {
+    let t = OffsetDateTime::parse(text, &Rfc3339).ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+fn reply(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [("content-type", "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn fail(status: StatusCode, message: &str, code: &str) -> Response {
+    reply(status, json!({ "message": message, "code": code }))
+}
+
+fn number(d: Decimal) -> Value {
+    let d = d.normalize();
+    match d.to_i64() {
+        Some(i) if d.fract().is_zero() => json!(i),
+        _ => d.to_f64().map_or(Value::Null, |f| json!(f)),
+    }
+}
+
+async fn dispatch(
+    State(state): State<Arc<LnmState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_owned();
+    let query = uri.query().unwrap_or("").to_owned();
+    let body = String::from_utf8_lossy(&body).into_owned();
+    *state
+        .lock()
+        .requests
+        .entry(format!("{method} {path}"))
+        .or_default() += 1;
+    let fault = state.faults.take(&path);
+    if let Some(Fault::Status {
+        status,
+        body,
+        retry_after_s,
+    }) = &fault
+    {
+        let code = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (code, body.clone()).into_response();
+        if let Some(s) = retry_after_s {
+            if let Ok(v) = s.to_string().parse() {
+                response.headers_mut().insert("retry-after", v);
+            }
+        }
+        return response;
+    }
+    let response = handle(&state, &method, &path, &query, &headers, &body);
+    match fault {
+        Some(Fault::Delay(d)) => {
+            tokio::time::sleep(d).await;
+            response
+        }
+        Some(Fault::Garbage(text)) => (StatusCode::OK, text).into_response(),
+        _ => response,
+    }
+}
+
+fn handle(
+    state: &LnmState,
+    method: &Method,
+    path: &str,
+    query: &str,
+    headers: &HeaderMap,
+    body: &str,
+) -> Response {
+    let now = state.clock.now_ms();
+    let params: HashMap<String, String> = url_params(query);
+    match (method.as_str(), path) {
+        ("GET", "/v3/time") => reply(StatusCode::OK, json!({ "time": iso(now) })),
+        ("GET", "/v3/futures/ticker") => ticker(state, now),
+        ("GET", "/v3/futures/candles") => candles(state, &params),
+        _ => {
+            let account =
+                match authenticate(state, method.as_str(), path, query, headers, body, now) {
+                    Ok(a) => a,
+                    Err(refusal) => return refusal.into_response(),
+                };
+            let json_body: Value = if body.is_empty() {
+                json!({})
+            } else {
+                match serde_json::from_str(body) {
+                    Ok(v) => v,
+                    Err(_) => {
+                        return fail(
+                            StatusCode::BAD_REQUEST,
+                            "Body is not valid JSON",
+                            "BAD_REQUEST",
+                        )
+                    }
+                }
+            };
+            private(
+                state,
+                account,
+                method.as_str(),
+                path,
+                &params,
+                &json_body,
+                now,
+            )
+        }
+    }
+}
+
+fn url_params(query: &str) -> HashMap<String, String> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((decode(k)?, decode(v)?))
+        })
+        .collect()
+}
+
+/// application/x-www-form-urlencoded decoding.
+fn decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = s.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Why a request was refused before it was handled.
+struct Refusal(StatusCode, &'static str);
+
+impl Refusal {
+    fn into_response(self) -> Response {
+        let code = if self.0 == StatusCode::UNAUTHORIZED {
+            "UNAUTHORIZED"
+        } else {
+            "INTERNAL"
+        };
+        fail(self.0, self.1, code)
+    }
+}
+
+/// Checks the four `lnm-access-*` headers; returns the account index.
+fn authenticate(
+    state: &LnmState,
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &HeaderMap,
+    body: &str,
+    now: i64,
+) -> Result<usize, Refusal> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let (key, passphrase, timestamp, signature) = (
+        header("lnm-access-key"),
+        header("lnm-access-passphrase"),
+        header("lnm-access-timestamp"),
+        header("lnm-access-signature"),
+    );
+    if key.is_empty() || signature.is_empty() {
+        return Err(Refusal(
+            StatusCode::UNAUTHORIZED,
+            "Missing API key or signature",
+        ));
+    }
+    let inner = state.lock();
+    let Some(index) = inner.accounts.iter().position(|a| a.api.key == key) else {
+        return Err(Refusal(StatusCode::UNAUTHORIZED, "Invalid API key"));
+    };
+    let api = &inner.accounts[index].api;
+    if passphrase != api.passphrase {
+        return Err(Refusal(StatusCode::UNAUTHORIZED, "Invalid passphrase"));
+    }
+    let Ok(ts) = timestamp.parse::<i64>() else {
+        return Err(Refusal(StatusCode::UNAUTHORIZED, "Invalid timestamp"));
+    };
+    if (ts - now).abs() > TIMESTAMP_WINDOW_MS {
+        return Err(Refusal(
+            StatusCode::UNAUTHORIZED,
+            "Timestamp is too far from server time",
+        ));
+    }
+    let data = if !body.is_empty() {
+        body.to_owned()
+    } else if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    let payload = format!("{ts}{}{path}{data}", method.to_lowercase());
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(api.secret.as_bytes()) else {
+        return Err(Refusal(StatusCode::INTERNAL_SERVER_ERROR, "hmac"));
+    };
+    mac.update(payload.as_bytes());
+    let expected = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    if expected != signature {
+        return Err(Refusal(StatusCode::UNAUTHORIZED, "Invalid signature"));
+    }
+    Ok(index)
+}
+
+fn ticker(state: &LnmState, now: i64) -> Response {
+    let inner = state.lock();
+    let m = &inner.market;
+    let next_funding = {
+        let period = 8 * 3_600_000;
+        let anchor = 4 * 3_600_000; // 04:00, 12:00, 20:00 UTC
+        now - (now - anchor).rem_euclid(period) + period
+    };
+    let wider = Decimal::from(5);
+    reply(
+        StatusCode::OK,
+        json!({
+            "index": number(m.index),
+            "lastPrice": number(m.bid),
+            "fundingRate": number(m.funding_rate),
+            "fundingTime": iso(next_funding),
+            "prices": [
+                { "minSize": 1, "maxSize": 100000, "bidPrice": number(m.bid), "askPrice": number(m.ask) },
+                { "minSize": 100000, "maxSize": 500000, "bidPrice": number(m.bid - wider), "askPrice": number(m.ask + wider) },
+            ],
+        }),
+    )
+}
+
+fn range_ms(range: &str) -> Option<i64> {
+    Some(match range {
+        "1m" => 60_000,
+        "3m" => 180_000,
+        "5m" => 300_000,
+        "15m" => 900_000,
+        "30m" => 1_800_000,
+        "1h" => 3_600_000,
+        "4h" => 14_400_000,
+        "1d" => 86_400_000,
+        _ => return None,
+    })
+}
+
+/// Candles newest first; `nextCursor` is the open time of the oldest one returned.
+fn candles(state: &LnmState, params: &HashMap<String, String>) -> Response {
+    let Some(from) = params.get("from").and_then(|f| parse_iso(f)) else {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "from must be an ISO date",
+            "BAD_REQUEST",
+        );
+    };
+    let range = params.get("range").map_or("1m", String::as_str);
+    let Some(step) = range_ms(range) else {
+        return fail(StatusCode::BAD_REQUEST, "Invalid range", "BAD_REQUEST");
+    };
+    let to = params
+        .get("to")
+        .and_then(|t| parse_iso(t))
+        .unwrap_or(i64::MAX);
+    let upper = params
+        .get("cursor")
+        .and_then(|c| parse_iso(c))
+        .map_or(to, |c| c.min(to));
+    let limit = params
+        .get("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(100)
+        .clamp(1, 1000);
+    let inner = state.lock();
+    let mut buckets: BTreeMap<i64, [Decimal; 5]> = BTreeMap::new();
+    for (t, [o, h, l, c, v]) in inner.market.minutes.range(from..upper) {
+        let b = t - t.rem_euclid(step);
+        if b < from {
+            continue;
+        }
+        buckets
+            .entry(b)
+            .and_modify(|x| {
+                x[1] = x[1].max(*h);
+                x[2] = x[2].min(*l);
+                x[3] = *c;
+                x[4] += *v;
+            })
+            .or_insert([*o, *h, *l, *c, *v]);
+    }
+    let page: Vec<(i64, [Decimal; 5])> = buckets.into_iter().rev().take(limit).collect();
+    let next = if page.len() == limit {
+        page.last().map(|(t, _)| iso(*t))
+    } else {
+        None
+    };
+    let data: Vec<Value> = page
+        .iter()
+        .map(|(t, [o, h, l, c, v])| json!({ "time": iso(*t), "open": number(*o), "high": number(*h), "low": number(*l), "close": number(*c), "volume": number(*v) }))
+        .collect();
+    reply(StatusCode::OK, json!({ "data": data, "nextCursor": next }))
+}
+
+fn trade_json(t: &Trade) -> Value {
+    let liq = liquidation(t);
+    json!({
+        "id": t.id, "uid": "user-1", "type": if t.limit { "limit" } else { "market" },
+        "side": if t.buy { "buy" } else { "sell" },
+        "price": number(t.price), "quantity": t.quantity, "margin": t.margin,
+        "leverage": number(t.leverage), "liquidation": number(liq),
+        "maintenanceMargin": t.opening_fee + t.closing_fee,
+        "openingFee": t.opening_fee, "closingFee": t.closing_fee,
+        "entryMargin": t.margin,
+        "entryPrice": t.entry.map(number), "exitPrice": t.exit.map(number),
+        "pl": t.pl, "stoploss": number(t.stoploss), "takeprofit": number(t.takeprofit),
+        "stoplossTrailingDistance": 0, "sumCashInMargin": 0, "sumCashInPl": 0, "sumFundingFees": 0,
+        "createdAt": iso(t.created_at), "filledAt": t.filled_at.map(iso), "closedAt": t.closed_at.map(iso),
+        "open": t.state == TradeState::Open, "running": t.state == TradeState::Running,
+        "closed": t.state == TradeState::Closed, "canceled": t.state == TradeState::Canceled,
+        "clientId": t.client_id,
+    })
+}
+
+fn liquidation(t: &Trade) -> Decimal {
+    let entry = t.entry.unwrap_or(t.price);
+    if entry.is_zero() || t.quantity == 0 {
+        return Decimal::ZERO;
+    }
+    let per = Decimal::from(t.margin) / Decimal::from(SATS * t.quantity);
+    let inv = Decimal::ONE / entry;
+    let d = if t.buy { inv + per } else { inv - per };
+    if d <= Decimal::ZERO {
+        return Decimal::ZERO;
+    }
+    let strategy = if t.buy {
+        RoundingStrategy::ToPositiveInfinity
+    } else {
+        RoundingStrategy::ToNegativeInfinity
+    };
+    (Decimal::ONE / d * Decimal::TWO).round_dp_with_strategy(0, strategy) / Decimal::TWO
+}
+
+fn fee_sats(quantity: i64, price: Decimal) -> i64 {
+    if price.is_zero() {
+        return 0;
+    }
+    (Decimal::from(quantity) / price * FEE_RATE * Decimal::from(SATS))
+        .floor()
+        .to_i64()
+        .unwrap_or(0)
+}
+
+fn pnl(t: &Trade, exit: Decimal) -> i64 {
+    let entry = t.entry.unwrap_or(t.price);
+    if entry.is_zero() || exit.is_zero() {
+        return 0;
+    }
+    let sign = if t.buy {
+        Decimal::ONE
+    } else {
+        Decimal::NEGATIVE_ONE
+    };
+    (sign
+        * Decimal::from(t.quantity)
+        * Decimal::from(SATS)
+        * (Decimal::ONE / entry - Decimal::ONE / exit))
+        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+        .to_i64()
+        .unwrap_or(0)
+}
+
+fn private(
+    state: &LnmState,
+    a: usize,
+    method: &str,
+    path: &str,
+    params: &HashMap<String, String>,
+    body: &Value,
+    now: i64,
+) -> Response {
+    let mut inner = state.lock();
+    let Inner {
+        accounts,
+        market,
+        next_id,
+        ..
+    } = &mut *inner;
+    let account = &mut accounts[a];
+    let id_of = |body: &Value| {
+        body.get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    match (method, path) {
+        ("GET", "/v3/account") => reply(
+            StatusCode::OK,
+            json!({
+                "id": account.id, "username": "kestrel-test", "email": null, "balance": account.balance,
+                "feeTier": 0, "linkingPublicKey": null, "syntheticUsdBalance": 0,
+            }),
+        ),
+        ("GET", "/v3/futures/isolated/trades/open") => list(account, TradeState::Open),
+        ("GET", "/v3/futures/isolated/trades/running") => list(account, TradeState::Running),
+        ("GET", "/v3/futures/isolated/trades/closed") => {
+            let limit = params
+                .get("limit")
+                .and_then(|l| l.parse::<usize>().ok())
+                .unwrap_or(100)
+                .clamp(1, 1000);
+            let mut closed: Vec<&Trade> = account
+                .trades
+                .iter()
+                .filter(|t| t.state == TradeState::Closed)
+                .collect();
+            closed.sort_by_key(|t| std::cmp::Reverse(t.closed_at));
+            let data: Vec<Value> = closed.iter().take(limit).map(|t| trade_json(t)).collect();
+            reply(StatusCode::OK, json!({ "data": data, "nextCursor": null }))
+        }
+        ("POST", "/v3/futures/isolated/trade") => new_trade(account, market, next_id, body, now),
+        ("POST", "/v3/futures/isolated/trade/cancel") => {
+            let id = id_of(body);
+            let Some(t) = account
+                .trades
+                .iter_mut()
+                .find(|t| t.id == id && t.state == TradeState::Open)
+            else {
+                return fail(StatusCode::NOT_FOUND, "Trade not found", "NOT_FOUND");
+            };
+            t.state = TradeState::Canceled;
+            t.closed_at = Some(now);
+            account.balance += t.margin + t.opening_fee + t.closing_fee;
+            reply(StatusCode::OK, trade_json(t))
+        }
+        ("POST", "/v3/futures/isolated/trade/close") => {
+            let id = id_of(body);
+            let Some(t) = account
+                .trades
+                .iter_mut()
+                .find(|t| t.id == id && t.state == TradeState::Running)
+            else {
+                return fail(StatusCode::NOT_FOUND, "Trade not found", "NOT_FOUND");
+            };
+            let exit = if t.buy { market.bid } else { market.ask };
+            t.pl = pnl(t, exit);
+            t.exit = Some(exit);
+            t.state = TradeState::Closed;
+            t.closed_at = Some(now);
+            account.balance += t.margin + t.pl + t.closing_fee - fee_sats(t.quantity, exit);
+            reply(StatusCode::OK, trade_json(t))
+        }
+        _ => fail(
+            StatusCode::NOT_FOUND,
+            &format!("Route {method} {path} not found"),
+            "NOT_FOUND",
+        ),
+    }
+}
+
+fn list(account: &Account, state: TradeState) -> Response {
+    let data: Vec<Value> = account
+        .trades
+        .iter()
+        .filter(|t| t.state == state)
+        .map(trade_json)
+        .collect();
+    reply(StatusCode::OK, Value::Array(data))
+}
+
+fn new_trade(
+    account: &mut Account,
+    market: &Market,
+    next_id: &mut u64,
+    body: &Value,
+    now: i64,
+) -> Response {
+    let bad = |m: &str| fail(StatusCode::BAD_REQUEST, m, "BAD_REQUEST");
+    let decimal = |key: &str| {
+        body.get(key)
+            .and_then(|v| Decimal::from_str(&v.to_string()).ok())
+    };
+    let limit = match body.get("type").and_then(Value::as_str) {
+        Some("limit") => true,
+        Some("market") => false,
+        _ => return bad("type must be 'market' or 'limit'"),
+    };
+    let buy = match body.get("side").and_then(Value::as_str) {
+        Some("buy") => true,
+        Some("sell") => false,
+        _ => return bad("side must be 'buy' or 'sell'"),
+    };
+    let Some(leverage) =
+        decimal("leverage").filter(|l| *l >= Decimal::ONE && *l <= Decimal::from(100))
+    else {
+        return bad("leverage must be between 1 and 100");
+    };
+    let Some(quantity) = body
+        .get("quantity")
+        .and_then(Value::as_i64)
+        .filter(|q| (1..=500_000).contains(q))
+    else {
+        return bad("quantity must be an integer between 1 and 500000");
+    };
+    let price = if limit {
+        match decimal("price")
+            .filter(|p| *p > Decimal::ZERO && (*p * Decimal::TWO).fract().is_zero())
+        {
+            Some(p) => p,
+            None => return bad("price must be a positive multiple of 0.5"),
+        }
+    } else if buy {
+        market.ask
+    } else {
+        market.bid
+    };
+    let margin = (Decimal::from(quantity) * Decimal::from(SATS) / (price * leverage))
+        .floor()
+        .to_i64()
+        .unwrap_or(0);
+    let opening_fee = fee_sats(quantity, price);
+    let mut trade = Trade {
+        id: {
+            *next_id += 1;
+            format!("00000000-0000-4000-8000-{:012}", *next_id)
+        },
+        limit,
+        buy,
+        price,
+        quantity,
+        margin,
+        leverage,
+        entry: None,
+        exit: None,
+        pl: 0,
+        opening_fee,
+        closing_fee: 0,
+        stoploss: decimal("stoploss").unwrap_or(Decimal::ZERO),
+        takeprofit: decimal("takeprofit").unwrap_or(Decimal::ZERO),
+        created_at: now,
+        filled_at: None,
+        closed_at: None,
+        state: TradeState::Open,
+        client_id: body
+            .get("clientId")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    };
+    let liq = liquidation(&trade);
+    trade.closing_fee = fee_sats(quantity, liq.max(Decimal::ONE));
+    let cost = margin + opening_fee + trade.closing_fee;
+    if cost > account.balance {
+        return bad("Insufficient balance");
+    }
+    let fills_now = !limit || (buy && market.ask <= price) || (!buy && market.bid >= price);
+    if fills_now {
+        trade.state = TradeState::Running;
+        trade.entry = Some(price);
+        trade.filled_at = Some(now);
+    }
+    account.balance -= cost;
+    let out = trade_json(&trade);
+    account.trades.push(trade);
+    reply(StatusCode::OK, out)
+}

@@ -1,0 +1,307 @@
+//! The LN Markets REST client against the local LN Markets server: signing accepted, wrong
+//! credentials and clock skew refused with the right error, trades opened, listed,
+//! cancelled and closed with the venue's sats arithmetic, pagination, rate limits, and
+//! answers that never come.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code may fail loudly
+
+use kestrel_core::{Clock, ErrorKind, Side, SystemClock};
+use kestrel_tests::lnmarkets::{ApiKey, LnmServer};
+use kestrel_tests::server::Fault;
+use kestrel_venues::lnmarkets::auth::LnmCredentials;
+use kestrel_venues::lnmarkets::map;
+use kestrel_venues::lnmarkets::maths;
+use kestrel_venues::lnmarkets::rest::{CallError, LnmRest, NewTrade};
+use kestrel_venues::net::ClockOffset;
+use rust_decimal_macros::dec;
+use secrecy::SecretString;
+use std::sync::Arc;
+use std::time::Duration;
+
+const BALANCE: i64 = 10_000_000; // 0.1 BTC
+
+fn api() -> ApiKey {
+    ApiKey {
+        key: "key-1".into(),
+        secret: "secret-1".into(),
+        passphrase: "pass-1".into(),
+    }
+}
+
+fn credentials(passphrase: &str) -> LnmCredentials {
+    LnmCredentials {
+        key: "key-1".into(),
+        secret: SecretString::from("secret-1"),
+        passphrase: SecretString::from(passphrase),
+    }
+}
+
+async fn setup() -> (LnmServer, LnmRest) {
+    let server = LnmServer::start(api(), BALANCE, dec!(50000), dec!(50001), 3_000)
+        .await
+        .unwrap();
+    let rest = client(&server, "pass-1");
+    (server, rest)
+}
+
+fn client(server: &LnmServer, passphrase: &str) -> LnmRest {
+    let clock = Arc::new(ClockOffset::new(Arc::new(SystemClock)));
+    LnmRest::new(&server.base_url(), Some(credentials(passphrase)), clock).unwrap()
+}
+
+fn market(side: Side, quantity: u64) -> NewTrade {
+    NewTrade {
+        side,
+        quantity,
+        leverage: dec!(10),
+        price: None,
+        stoploss: None,
+        takeprofit: None,
+        client_id: Some(format!("k-{quantity}")),
+    }
+}
+
+#[tokio::test]
+async fn signed_requests_are_accepted_and_the_account_reads_back() {
+    let (_server, rest) = setup().await;
+    let account = rest.account().await.unwrap();
+    assert_eq!(account.balance, BALANCE);
+    let ticker = rest.ticker().await.unwrap();
+    let t = map::ticker(&ticker, 0);
+    assert_eq!((t.bid, t.ask), (Some(dec!(50000)), Some(dec!(50001))));
+}
+
+#[tokio::test]
+async fn wrong_passphrase_is_an_auth_error_with_the_venue_code() {
+    let (server, _) = setup().await;
+    let bad = client(&server, "not-the-passphrase");
+    let CallError::Failed(e) = bad.account().await.unwrap_err() else {
+        panic!()
+    };
+    assert_eq!(e.kind, ErrorKind::Auth);
+    assert_eq!(e.venue_code.as_deref(), Some("UNAUTHORIZED"));
+    assert!(e.message.contains("passphrase"), "{}", e.message);
+}
+
+#[tokio::test]
+async fn clock_skew_is_detected_then_corrected_by_syncing_time() {
+    let (server, rest) = setup().await;
+    server.state.clock.skew(90_000);
+    let CallError::Failed(e) = rest.account().await.unwrap_err() else {
+        panic!()
+    };
+    assert_eq!(e.kind, ErrorKind::ClockSkew);
+    rest.sync_time().await.unwrap();
+    assert_eq!(rest.account().await.unwrap().balance, BALANCE);
+}
+
+#[tokio::test]
+async fn a_market_trade_runs_with_the_venues_margin_and_closes_with_its_pnl() {
+    let (server, rest) = setup().await;
+    let trade = rest.new_trade(&market(Side::Buy, 1_000)).await.unwrap();
+    assert!(trade.running);
+    assert_eq!(trade.entry_price, Some(dec!(50001)));
+    assert_eq!(
+        Some(trade.margin),
+        maths::margin_sats(1_000, dec!(50001), dec!(10))
+    );
+    assert_eq!(trade.client_id.as_deref(), Some("k-1000"));
+    let running = rest.running_trades().await.unwrap();
+    assert_eq!(running.len(), 1);
+    let position = map::position(&running[0], dec!(50000), dec!(50001), 0).unwrap();
+    assert_eq!(position.size, dec!(1000));
+    assert_eq!(
+        position.liquidation_price,
+        maths::liquidation_price(Side::Buy, 1_000, dec!(50001), trade.margin)
+    );
+
+    server.state.set_quote(dec!(55000), dec!(55001));
+    let closed = rest.close_trade(&trade.id).await.unwrap();
+    assert!(closed.closed);
+    assert_eq!(
+        closed.pl,
+        maths::pnl_sats(Side::Buy, 1_000, dec!(50001), dec!(55000))
+    );
+    let page = rest.closed_trades(10, None).await.unwrap();
+    assert_eq!(page.data.len(), 1);
+    assert!(
+        server.state.balance() > BALANCE,
+        "a winning trade grows the balance"
+    );
+}
+
+#[tokio::test]
+async fn a_limit_order_rests_until_cancelled_and_a_second_cancel_is_not_found() {
+    let (server, rest) = setup().await;
+    let order = NewTrade {
+        price: Some(dec!(45000.5)),
+        ..market(Side::Buy, 500)
+    };
+    let t = rest.new_trade(&order).await.unwrap();
+    assert!(t.open && !t.running);
+    assert_eq!(rest.open_trades().await.unwrap().len(), 1);
+    let cancelled = rest.cancel_trade(&t.id).await.unwrap();
+    assert!(cancelled.canceled);
+    assert_eq!(
+        server.state.balance(),
+        BALANCE,
+        "cancelling returns margin and fees"
+    );
+    let CallError::Failed(e) = rest.cancel_trade(&t.id).await.unwrap_err() else {
+        panic!()
+    };
+    assert_eq!(e.kind, ErrorKind::NotFound);
+}
+
+#[tokio::test]
+async fn a_limit_order_fills_when_the_market_reaches_it() {
+    let (server, rest) = setup().await;
+    let t = rest
+        .new_trade(&NewTrade {
+            price: Some(dec!(49000)),
+            ..market(Side::Buy, 100)
+        })
+        .await
+        .unwrap();
+    server.state.set_quote(dec!(48990), dec!(48999));
+    let running = rest.running_trades().await.unwrap();
+    assert_eq!(running.len(), 1);
+    assert_eq!(running[0].id, t.id);
+    assert_eq!(
+        map::order(&running[0]).unwrap().status,
+        kestrel_core::OrderStatus::Filled
+    );
+}
+
+#[tokio::test]
+async fn invalid_orders_name_the_field_and_leave_the_balance_alone() {
+    let (server, rest) = setup().await;
+    struct Case {
+        trade: NewTrade,
+        kind: ErrorKind,
+    }
+    let cases = [
+        Case {
+            trade: NewTrade {
+                leverage: dec!(150),
+                ..market(Side::Buy, 10)
+            },
+            kind: ErrorKind::InvalidOrder {
+                field: "leverage".into(),
+            },
+        },
+        Case {
+            trade: NewTrade {
+                price: Some(dec!(50000.3)),
+                ..market(Side::Buy, 10)
+            },
+            kind: ErrorKind::InvalidOrder {
+                field: "price".into(),
+            },
+        },
+        Case {
+            trade: NewTrade {
+                leverage: dec!(1),
+                ..market(Side::Buy, 500_000)
+            },
+            kind: ErrorKind::InsufficientFunds,
+        },
+    ];
+    for (i, c) in cases.into_iter().enumerate() {
+        let CallError::Failed(e) = rest.new_trade(&c.trade).await.unwrap_err() else {
+            panic!("case {i}")
+        };
+        assert_eq!(e.kind, c.kind, "case {i}: {}", e.message);
+    }
+    assert_eq!(server.state.balance(), BALANCE);
+}
+
+#[tokio::test]
+async fn candles_page_back_through_history_with_the_cursor() {
+    let (_server, rest) = setup().await;
+    let now = SystemClock.now_ms();
+    let from = now - 3_000 * 60_000;
+    let first = rest.candles("1m", from, None, 1_000, None).await.unwrap();
+    assert_eq!(first.data.len(), 1_000);
+    let cursor = first.next_cursor.clone().unwrap();
+    let second = rest
+        .candles("1m", from, None, 1_000, Some(&cursor))
+        .await
+        .unwrap();
+    let oldest_first = map::candle(first.data.last().unwrap()).unwrap().open_time;
+    let newest_second = map::candle(&second.data[0]).unwrap().open_time;
+    assert_eq!(
+        newest_second,
+        oldest_first - 60_000,
+        "pages meet without gap or overlap"
+    );
+    let hours = rest.candles("1h", from, None, 100, None).await.unwrap();
+    assert!(
+        hours.data.len() >= 49 && hours.data.len() <= 51,
+        "{}",
+        hours.data.len()
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_carry_the_retry_after() {
+    let (server, rest) = setup().await;
+    server.state.faults.inject(
+        "/v3/account",
+        Fault::Status {
+            status: 429,
+            body: r#"{"message":"Too many requests"}"#.into(),
+            retry_after_s: Some(3),
+        },
+    );
+    let CallError::Failed(e) = rest.account().await.unwrap_err() else {
+        panic!()
+    };
+    assert_eq!(
+        e.kind,
+        ErrorKind::RateLimited {
+            retry_after_ms: Some(3_000)
+        }
+    );
+}
+
+#[tokio::test]
+async fn an_order_whose_answer_never_comes_is_unknown_and_was_sent_once() {
+    let (server, rest) = setup().await;
+    server.state.faults.inject(
+        "/v3/futures/isolated/trade",
+        Fault::Delay(Duration::from_secs(12)),
+    );
+    let err = rest.new_trade(&market(Side::Sell, 200)).await.unwrap_err();
+    assert!(matches!(err, CallError::Unknown(_)), "{err:?}");
+    assert_eq!(
+        server.state.requests("POST", "/v3/futures/isolated/trade"),
+        1,
+        "never retried"
+    );
+    // The venue did act: reconciling finds the trade by its client id.
+    let running = rest.running_trades().await.unwrap();
+    assert_eq!(running[0].client_id.as_deref(), Some("k-200"));
+}
+
+#[tokio::test]
+async fn unreadable_answers_are_protocol_errors_not_panics() {
+    let (server, rest) = setup().await;
+    server.state.faults.inject(
+        "/v3/futures/ticker",
+        Fault::Garbage("{\"index\":\"oops".into()),
+    );
+    let CallError::Failed(e) = rest.ticker().await.unwrap_err() else {
+        panic!()
+    };
+    assert_eq!(e.kind, ErrorKind::Protocol);
+    server.state.faults.inject(
+        "/v3/futures/isolated/trade",
+        Fault::Garbage("<html>".into()),
+    );
+    let err = rest.new_trade(&market(Side::Buy, 50)).await.unwrap_err();
+    assert!(
+        matches!(err, CallError::Unknown(_)),
+        "a yes we cannot read is an unknown outcome: {err:?}"
+    );
+}

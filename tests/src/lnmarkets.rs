@@ -8,11 +8,14 @@
 
 use crate::server::{Fault, Faults, ServerClock, TestServer};
 use axum::body::Bytes;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use axum::Router;
 use base64::Engine;
+use futures::{SinkExt, StreamExt};
 use hmac::{Hmac, Mac};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -23,6 +26,7 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use tokio::sync::mpsc;
 
 /// How far a request's timestamp may be from the server's clock.
 const TIMESTAMP_WINDOW_MS: i64 = 30_000;
@@ -96,6 +100,8 @@ struct Inner {
 pub struct LnmState {
     inner: Mutex<Inner>,
     pub clock: ServerClock,
+    streams: Mutex<Vec<StreamClient>>,
+    stream_counts: Mutex<HashMap<String, u32>>,
     pub faults: Faults,
 }
 
@@ -154,9 +160,14 @@ impl LnmServer {
                 requests: HashMap::new(),
             }),
             clock,
+            streams: Mutex::new(Vec::new()),
+            stream_counts: Mutex::new(HashMap::new()),
             faults: Faults::default(),
         });
-        let router = Router::new().fallback(dispatch).with_state(state.clone());
+        let router = Router::new()
+            .route("/v1", get(stream_upgrade))
+            .fallback(dispatch)
+            .with_state(state.clone());
         let server = TestServer::start(router).await?;
         Ok(Self { server, state })
     }
@@ -177,6 +188,25 @@ impl LnmState {
     /// Moves the quote; open limit orders the new quote reaches are filled.
     pub fn set_quote(&self, bid: Decimal, ask: Decimal) {
         let now = self.clock.now_ms();
+        self.publish("futures/inverse/btc_usd/buckets", json!({
+            "time": now,
+            "buckets": [{ "minSize": 1, "maxSize": 100000, "bidPrice": number(bid), "askPrice": number(ask) }],
+        }));
+        self.publish(
+            "futures/inverse/btc_usd/lastPrice",
+            json!({ "time": now, "lastPrice": number(bid) }),
+        );
+        self.publish(
+            "futures/inverse/btc_usd/ticker",
+            json!({
+                "time": now, "lastPrice": number(bid), "index": number((bid + ask) / Decimal::TWO),
+                "funding": { "rate": 0.0001, "time": null },
+            }),
+        );
+        let minute = now - now.rem_euclid(60_000);
+        self.publish("futures/inverse/btc_usd/ohlc/1m", json!({
+            "time": minute, "open": number(bid), "high": number(ask), "low": number(bid), "close": number(bid), "volume": 10,
+        }));
         let mut inner = self.lock();
         inner.market.bid = bid;
         inner.market.ask = ask;
@@ -650,7 +680,18 @@ fn private(
             let data: Vec<Value> = closed.iter().take(limit).map(|t| trade_json(t)).collect();
             reply(StatusCode::OK, json!({ "data": data, "nextCursor": null }))
         }
-        ("POST", "/v3/futures/isolated/trade") => new_trade(account, market, next_id, body, now),
+        ("POST", "/v3/futures/isolated/trade") => {
+            let response = new_trade(account, market, next_id, body, now);
+            if let Some(t) = account.trades.last().filter(|t| t.created_at == now) {
+                let event = if t.state == TradeState::Running {
+                    "filled"
+                } else {
+                    "open"
+                };
+                state.publish_trade(a, event, t);
+            }
+            response
+        }
         ("POST", "/v3/futures/isolated/trade/cancel") => {
             let id = id_of(body);
             let Some(t) = account
@@ -663,6 +704,7 @@ fn private(
             t.state = TradeState::Canceled;
             t.closed_at = Some(now);
             account.balance += t.margin + t.opening_fee + t.closing_fee;
+            state.publish_trade(a, "canceled", t);
             reply(StatusCode::OK, trade_json(t))
         }
         ("POST", "/v3/futures/isolated/trade/close") => {
@@ -680,6 +722,7 @@ fn private(
             t.state = TradeState::Closed;
             t.closed_at = Some(now);
             account.balance += t.margin + t.pl + t.closing_fee - fee_sats(t.quantity, exit);
+            state.publish_trade(a, "closed", t);
             reply(StatusCode::OK, trade_json(t))
         }
         _ => fail(
@@ -794,4 +837,220 @@ fn new_trade(
     let out = trade_json(&trade);
     account.trades.push(trade);
     reply(StatusCode::OK, out)
+}
+
+/// One connected Stream v1 client.
+struct StreamClient {
+    id: u64,
+    tx: mpsc::UnboundedSender<String>,
+    topics: Vec<String>,
+    account: Option<usize>,
+}
+
+/// Sent down a client's queue to make the server close its socket.
+const CLOSE: &str = "\u{0}close";
+
+impl LnmState {
+    fn streams(&self) -> MutexGuard<'_, Vec<StreamClient>> {
+        self.streams
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn count(&self, what: &str) {
+        *self
+            .stream_counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(what.to_owned())
+            .or_default() += 1;
+    }
+
+    /// How many stream requests of `method` (authenticate, subscribe, …) arrived.
+    pub fn stream_requests(&self, method: &str) -> u32 {
+        self.stream_counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(method)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Connected stream clients.
+    pub fn stream_clients(&self) -> usize {
+        self.streams().len()
+    }
+
+    /// Closes every stream connection (clients are expected to come back).
+    pub fn drop_streams(&self) {
+        for c in self.streams().iter() {
+            let _ = c.tx.send(CLOSE.into());
+        }
+    }
+
+    /// Pushes `data` on `topic` to every client subscribed to it.
+    pub fn publish(&self, topic: &str, data: Value) {
+        let frame = json!({ "jsonrpc": "2.0", "method": "subscription", "params": { "topic": topic, "data": data } }).to_string();
+        for c in self
+            .streams()
+            .iter()
+            .filter(|c| c.topics.iter().any(|t| t == topic))
+        {
+            let _ = c.tx.send(frame.clone());
+        }
+    }
+
+    fn publish_trade(&self, account: usize, event: &str, t: &Trade) {
+        let topic = "futures/inverse/btc_usd/isolated/trades";
+        let frame = json!({ "jsonrpc": "2.0", "method": "subscription", "params": { "topic": topic, "data": {
+            "pair": "btc_usd", "event": event,
+            "trade": { "id": t.id, "clientId": t.client_id, "side": if t.buy { "buy" } else { "sell" },
+                "quantity": t.quantity, "margin": t.margin, "price": number(t.price),
+                "createdAt": t.created_at, "closedAt": t.closed_at, "pl": t.pl },
+        } } })
+        .to_string();
+        for c in self
+            .streams()
+            .iter()
+            .filter(|c| c.account == Some(account) && c.topics.iter().any(|x| x == topic))
+        {
+            let _ = c.tx.send(frame.clone());
+        }
+    }
+
+    /// Answers one JSON-RPC request from client `id`.
+    fn rpc(&self, id: u64, text: &str) -> String {
+        let Ok(request) = serde_json::from_str::<Value>(text) else {
+            return json!({ "jsonrpc": "2.0", "id": null, "error": { "code": -32700, "message": "Parse error" } }).to_string();
+        };
+        let rid = request.get("id").cloned().unwrap_or(Value::Null);
+        let method = request.get("method").and_then(Value::as_str).unwrap_or("");
+        let params = request.get("params").cloned().unwrap_or(Value::Null);
+        self.count(method);
+        let result: Result<Value, (i64, &str)> = match method {
+            "ping" => Ok(json!("pong")),
+            "time" => Ok(json!({ "time": self.clock.now_ms() })),
+            "authenticate" => self.stream_auth(&params).map(|account| {
+                if let Some(c) = self.streams().iter_mut().find(|c| c.id == id) {
+                    c.account = Some(account);
+                }
+                json!(true)
+            }),
+            "subscribe" => {
+                let topics: Vec<String> = params
+                    .get("topics")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let mut streams = self.streams();
+                match streams.iter_mut().find(|c| c.id == id) {
+                    Some(c) => {
+                        let private = |t: &String| {
+                            t.contains("/isolated/")
+                                || t.contains("/cross/")
+                                || t.starts_with("wallet/")
+                        };
+                        if c.account.is_none() && topics.iter().any(private) {
+                            Err((401, "Authenticate before subscribing to private topics"))
+                        } else {
+                            c.topics.extend(topics.iter().cloned());
+                            Ok(json!(topics))
+                        }
+                    }
+                    None => Err((500, "unknown client")),
+                }
+            }
+            _ => Err((-32601, "Method not found")),
+        };
+        match result {
+            Ok(r) => json!({ "jsonrpc": "2.0", "id": rid, "result": r }).to_string(),
+            Err((code, message)) => json!({ "jsonrpc": "2.0", "id": rid, "error": { "code": code, "message": message } }).to_string(),
+        }
+    }
+
+    /// `signature = base64(HMAC-SHA256(secret, timestamp + nonce))`, checked like REST.
+    fn stream_auth(&self, params: &Value) -> Result<usize, (i64, &'static str)> {
+        let field = |k: &str| {
+            params
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned()
+        };
+        let timestamp = params
+            .get("timestamp")
+            .and_then(Value::as_i64)
+            .ok_or((400, "timestamp must be a number"))?;
+        let inner = self.lock();
+        let index = inner
+            .accounts
+            .iter()
+            .position(|a| a.api.key == field("key"))
+            .ok_or((401, "Invalid API key"))?;
+        let api = &inner.accounts[index].api;
+        if field("passphrase") != api.passphrase {
+            return Err((401, "Invalid passphrase"));
+        }
+        if (timestamp - self.clock.now_ms()).abs() > TIMESTAMP_WINDOW_MS {
+            return Err((401, "Timestamp is too far from server time"));
+        }
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(api.secret.as_bytes()).map_err(|_| (500, "hmac"))?;
+        mac.update(format!("{timestamp}{}", field("nonce")).as_bytes());
+        let expected =
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        if expected != field("signature") {
+            return Err((401, "Invalid signature"));
+        }
+        Ok(index)
+    }
+}
+
+async fn stream_upgrade(State(state): State<Arc<LnmState>>, ws: WebSocketUpgrade) -> Response {
+    ws.on_upgrade(move |socket| stream_session(state, socket))
+}
+
+async fn stream_session(state: Arc<LnmState>, socket: WebSocket) {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    state.streams().push(StreamClient {
+        id,
+        tx,
+        topics: Vec::new(),
+        account: None,
+    });
+    let (mut sink, mut stream) = socket.split();
+    loop {
+        tokio::select! {
+            out = rx.recv() => match out {
+                Some(text) if text == CLOSE => {
+                    let _ = sink.send(Message::Close(None)).await;
+                    break;
+                }
+                Some(text) => {
+                    if sink.send(Message::Text(text.into())).await.is_err() {
+                        break;
+                    }
+                }
+                None => break,
+            },
+            frame = stream.next() => match frame {
+                Some(Ok(Message::Text(text))) => {
+                    let answer = state.rpc(id, text.as_str());
+                    if sink.send(Message::Text(answer.into())).await.is_err() {
+                        break;
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+    state.streams().retain(|c| c.id != id);
 }

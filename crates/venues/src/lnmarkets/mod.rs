@@ -1,14 +1,829 @@
-//! LN Markets (REST v3 + Stream v1). The v2 API of the seed doc was switched off on
-//! 31 Mar 2026; its options market and volatility index have no v3 equivalent and are not
-//! built.
+//! LN Markets (REST v3 + Stream v1): the BTC/USD inverse perpetual, isolated margin.
 //!
-//! Status: signing, contract maths, wire types, mapping and the REST client are in place
-//! and tested against a local server that speaks the venue's wire protocol
-//! (tests/src/lnmarkets.rs). The `MarketData`/`Trading` connector and the Stream v1 client
-//! are not yet written, so the venue is not offered in the app.
+//! The v2 API of the seed doc was switched off on 31 Mar 2026; its options market and
+//! volatility index have no v3 equivalent and are not built. Isolated trades map onto the
+//! core model as: an open limit trade is a working order; running trades are summed per
+//! side into a long and a short position; each trade's fill and close are fills.
+//! Not yet built (capabilities say so): cross margin, TP/SL and margin edits from the UI,
+//! deposits and withdrawals.
 
 pub mod auth;
 pub mod map;
 pub mod maths;
 pub mod rest;
 pub mod wire;
+pub mod ws;
+
+use crate::net::{ClockOffset, ReconnectingSocket, WsConfig, WsEvent};
+use async_trait::async_trait;
+use auth::LnmCredentials;
+use futures::stream::{self, StreamExt};
+use kestrel_core::{
+    AccountEvent, AccountId, AccountInfo, AccountStream, AmendRequest, Balance, Candle,
+    Capabilities, ClientOrderId, Clock, Error, ErrorKind, Fill, Instrument, InstrumentId,
+    Liquidity, MarketData, MarketEvent, MarketStream, Network, Order, OrderOutcome, OrderRequest,
+    OrderStatus, OrderType, Position, PositionSide, Result, Side, StreamStatus, Ticker, Timeframe,
+    TradeId, Trading, VenueId,
+};
+use rest::{CallError, LnmRest, NewTrade};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use wire::{LnmStreamBuckets, LnmStreamLastPrice, LnmStreamTicker, LnmTrade, LnmTradeEventKind};
+
+/// Leverage used when an order names none.
+const DEFAULT_LEVERAGE: u32 = 10;
+/// Closed trades read when reconstructing fills or looking up an order.
+const CLOSED_PAGE: u32 = 100;
+
+/// Where an account connects and with what.
+#[derive(Clone, Debug)]
+pub struct LnmConfig {
+    pub account: AccountId,
+    pub label: String,
+    pub network: Network,
+    /// REST base, e.g. [`rest::MAINNET`].
+    pub rest_url: String,
+    /// Stream URL, e.g. [`ws::MAINNET`].
+    pub stream_url: String,
+    pub credentials: Option<LnmCredentials>,
+}
+
+impl LnmConfig {
+    /// The production or signet endpoints for `network`.
+    pub fn for_network(
+        account: AccountId,
+        label: String,
+        network: Network,
+        credentials: Option<LnmCredentials>,
+    ) -> Self {
+        let (rest_url, stream_url) = match network {
+            Network::Mainnet => (rest::MAINNET, ws::MAINNET),
+            Network::Testnet => (rest::SIGNET, ws::SIGNET),
+        };
+        Self {
+            account,
+            label,
+            network,
+            rest_url: rest_url.into(),
+            stream_url: stream_url.into(),
+            credentials,
+        }
+    }
+}
+
+/// One LN Markets account (or public data only, without credentials).
+#[derive(Clone)]
+pub struct LnMarkets {
+    config: LnmConfig,
+    rest: Arc<LnmRest>,
+    clock: Arc<ClockOffset>,
+}
+
+fn timeframe_range(tf: Timeframe) -> &'static str {
+    match tf {
+        Timeframe::M1 => "1m",
+        Timeframe::M5 => "5m",
+        Timeframe::M15 => "15m",
+        Timeframe::H1 => "1h",
+        Timeframe::H4 => "4h",
+        Timeframe::D1 => "1d",
+    }
+}
+
+fn ohlc_topic(tf: Timeframe) -> String {
+    format!("futures/inverse/btc_usd/ohlc/{}", timeframe_range(tf))
+}
+
+impl LnMarkets {
+    /// A connector for `config`; nothing is sent until asked.
+    pub fn new(config: LnmConfig, clock: Arc<dyn Clock>) -> Result<Arc<Self>> {
+        let clock = Arc::new(ClockOffset::new(clock));
+        let rest = Arc::new(LnmRest::new(
+            &config.rest_url,
+            config.credentials.clone(),
+            clock.clone(),
+        )?);
+        Ok(Arc::new(Self {
+            config,
+            rest,
+            clock,
+        }))
+    }
+
+    /// The account as the UI lists it.
+    pub fn account_info(&self) -> AccountInfo {
+        AccountInfo {
+            id: self.config.account.clone(),
+            venue: VenueId::LnMarkets,
+            label: self.config.label.clone(),
+            network: self.config.network,
+            capabilities: self.capabilities(),
+        }
+    }
+
+    /// Measures the clock offset, then makes one authenticated call: the "test connection"
+    /// button. Returns the balance.
+    pub async fn test_connection(&self) -> Result<Balance> {
+        self.rest.sync_time().await?;
+        let balances = self.balances().await?;
+        balances
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::protocol("LN Markets returned no balance"))
+    }
+
+    async fn quote(&self) -> Result<(Decimal, Decimal)> {
+        let t = map::ticker(&self.rest.ticker().await?, self.clock.now_ms());
+        match (t.bid, t.ask) {
+            (Some(b), Some(a)) => Ok((b, a)),
+            _ => Err(Error::protocol("LN Markets ticker has no bid or ask")),
+        }
+    }
+
+    async fn find_open(&self, id: &ClientOrderId) -> Result<Option<LnmTrade>> {
+        Ok(self
+            .rest
+            .open_trades()
+            .await?
+            .into_iter()
+            .find(|t| t.client_id.as_deref() == Some(id.as_str()) || t.id == id.as_str()))
+    }
+}
+
+/// Running trades summed per side.
+fn positions_of(
+    running: &[LnmTrade],
+    bid: Decimal,
+    ask: Decimal,
+    now: i64,
+) -> Result<Vec<Position>> {
+    let mut out = Vec::new();
+    for side in [wire::LnmSide::Buy, wire::LnmSide::Sell] {
+        let trades: Vec<&LnmTrade> = running.iter().filter(|t| t.side == side).collect();
+        let Some(first) = trades.first() else {
+            continue;
+        };
+        let mut p = map::position(first, bid, ask, now)?;
+        for t in &trades[1..] {
+            let q = map::position(t, bid, ask, now)?;
+            // Inverse contracts average their entries harmonically.
+            let total = p.size + q.size;
+            p.entry_price = map::instrument()
+                .round_to_tick(total / (p.size / p.entry_price + q.size / q.entry_price));
+            p.size = total;
+            p.margin += q.margin;
+            p.unrealized_pnl += q.unrealized_pnl;
+            p.realized_pnl += q.realized_pnl;
+            p.liquidation_price = None; // several trades, several liquidation prices
+            p.take_profit = None;
+            p.stop_loss = None;
+            p.leverage = Decimal::ZERO;
+        }
+        if p.leverage.is_zero() && !p.margin.is_zero() {
+            p.leverage = (map::instrument().notional(p.size, p.entry_price) / p.margin).round_dp(2);
+        }
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// A trade's fills: its opening and, once closed, its closing.
+fn fills_of(t: &LnmTrade) -> Result<Vec<Fill>> {
+    let mut out = Vec::new();
+    let side = match t.side {
+        wire::LnmSide::Buy => Side::Buy,
+        wire::LnmSide::Sell => Side::Sell,
+    };
+    let client = t.client_id.clone().map(ClientOrderId);
+    if let (Some(at), Some(entry)) = (t.filled_at.as_deref(), t.entry_price) {
+        out.push(Fill {
+            trade_id: TradeId(format!("{}-open", t.id)),
+            order_id: Some(kestrel_core::OrderId(t.id.clone())),
+            client_order_id: client.clone(),
+            instrument: map::instrument().id,
+            side,
+            price: entry,
+            size: Decimal::from(t.quantity),
+            fee: map::btc(t.opening_fee),
+            liquidity: if t.kind == wire::LnmTradeType::Limit {
+                Liquidity::Maker
+            } else {
+                Liquidity::Taker
+            },
+            realized_pnl: Decimal::ZERO,
+            ts: map::parse_time(at)?,
+        });
+    }
+    if let (Some(at), Some(exit), true) = (t.closed_at.as_deref(), t.exit_price, t.closed) {
+        out.push(Fill {
+            trade_id: TradeId(format!("{}-close", t.id)),
+            order_id: Some(kestrel_core::OrderId(t.id.clone())),
+            client_order_id: client,
+            instrument: map::instrument().id,
+            side: side.opposite(),
+            price: exit,
+            size: Decimal::from(t.quantity),
+            fee: map::btc(t.closing_fee),
+            liquidity: Liquidity::Taker,
+            realized_pnl: map::btc(t.pl),
+            ts: map::parse_time(at)?,
+        });
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl MarketData for LnMarkets {
+    fn venue(&self) -> VenueId {
+        VenueId::LnMarkets
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            order_types: vec![OrderType::Market, OrderType::Limit],
+            reduce_only: false,
+            post_only: false,
+            amend: false,
+            position_tp_sl: false,
+            adjust_margin: false,
+            cross_margin: false,
+            isolated_margin: true,
+            book_depth: 2,
+            private_stream: true,
+            query_by_client_id: true,
+            simulated: false,
+        }
+    }
+
+    async fn instruments(&self) -> Result<Vec<Instrument>> {
+        Ok(vec![map::instrument()])
+    }
+
+    async fn candles(
+        &self,
+        instrument: &InstrumentId,
+        timeframe: Timeframe,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Candle>> {
+        if instrument != &map::instrument().id {
+            return Err(Error::not_found(format!(
+                "LN Markets has no {}",
+                instrument.symbol
+            )));
+        }
+        let limit = limit.clamp(1, 5_000);
+        let to = before.unwrap_or_else(|| self.clock.now_ms() + timeframe.millis());
+        let from = to - i64::from(limit) * timeframe.millis();
+        let mut out: Vec<Candle> = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .rest
+                .candles(
+                    timeframe_range(timeframe),
+                    from,
+                    Some(to),
+                    limit.min(1_000),
+                    cursor.as_deref(),
+                )
+                .await?;
+            for c in &page.data {
+                let c = map::candle(c)?;
+                if c.open_time < to && c.open_time >= from {
+                    out.push(c);
+                }
+            }
+            match page.next_cursor {
+                Some(next)
+                    if out.len() < limit as usize
+                        && !page.data.is_empty()
+                        && cursor.as_ref() != Some(&next) =>
+                {
+                    cursor = Some(next)
+                }
+                _ => break,
+            }
+        }
+        out.sort_by_key(|c| c.open_time);
+        out.dedup_by_key(|c| c.open_time);
+        let skip = out.len().saturating_sub(limit as usize);
+        Ok(out.split_off(skip))
+    }
+
+    async fn subscribe(&self, instrument: &InstrumentId) -> Result<MarketStream> {
+        if instrument != &map::instrument().id {
+            return Err(Error::not_found(format!(
+                "LN Markets has no {}",
+                instrument.symbol
+            )));
+        }
+        let now = self.clock.now_ms();
+        let snapshot = self.rest.ticker().await?;
+        let ticker = map::ticker(&snapshot, now);
+        let queued = VecDeque::from([
+            MarketEvent::Status {
+                instrument: instrument.clone(),
+                status: StreamStatus::Connecting,
+            },
+            MarketEvent::BookSnapshot(map::tier_book(&snapshot, now)),
+            MarketEvent::Ticker(ticker.clone()),
+        ]);
+        let mut topics: Vec<String> =
+            vec![ws::TICKER.into(), ws::BUCKETS.into(), ws::LAST_PRICE.into()];
+        topics.extend(Timeframe::ALL.iter().map(|tf| ohlc_topic(*tf)));
+        let greeting_topics = topics.clone();
+        let clock = self.clock.clone();
+        let (socket, events) = ReconnectingSocket::spawn(
+            WsConfig::new(self.config.stream_url.clone()),
+            Arc::new(move || {
+                let refs: Vec<&str> = greeting_topics.iter().map(String::as_str).collect();
+                ws::greeting(None, &clock, &refs)
+            }),
+        );
+        let state = MarketCursor {
+            socket,
+            events,
+            queued,
+            ticker,
+        };
+        Ok(stream::unfold(state, |mut s| async move {
+            loop {
+                if let Some(e) = s.queued.pop_front() {
+                    return Some((e, s));
+                }
+                let event = s.events.recv().await?;
+                s.absorb(event);
+            }
+        })
+        .boxed())
+    }
+}
+
+/// The market stream's state; holding the socket keeps it open.
+struct MarketCursor {
+    #[allow(dead_code)] // dropped with the stream, which closes the socket
+    socket: ReconnectingSocket,
+    events: tokio::sync::mpsc::Receiver<WsEvent>,
+    queued: VecDeque<MarketEvent>,
+    ticker: Ticker,
+}
+
+impl MarketCursor {
+    fn absorb(&mut self, event: WsEvent) {
+        let instrument = map::instrument().id;
+        match event {
+            WsEvent::Open => self.queued.push_back(MarketEvent::Status {
+                instrument,
+                status: StreamStatus::Live,
+            }),
+            WsEvent::Closed { .. } => self.queued.push_back(MarketEvent::Status {
+                instrument,
+                status: StreamStatus::Reconnecting,
+            }),
+            WsEvent::Text(text) => match ws::parse(&text) {
+                Ok(ws::StreamMessage::Push { topic, data }) => {
+                    if let Err(e) = self.push(&topic, data) {
+                        tracing::debug!(%topic, error = %e, "skipping an LN Markets push");
+                    }
+                }
+                Ok(ws::StreamMessage::Answer { error: Some(e), id }) => {
+                    tracing::warn!(%id, error = %e, "LN Markets stream refused a request")
+                }
+                Ok(ws::StreamMessage::Answer { .. }) => {}
+                Err(e) => tracing::debug!(error = %e, "skipping an LN Markets frame"),
+            },
+        }
+    }
+
+    fn push(&mut self, topic: &str, data: serde_json::Value) -> Result<()> {
+        let bad = |e: serde_json::Error| Error::protocol(format!("{topic}: {e}"));
+        match topic {
+            ws::TICKER => {
+                let t: LnmStreamTicker = serde_json::from_value(data).map_err(bad)?;
+                self.ticker.last = t.last_price.or(self.ticker.last);
+                self.ticker.index = t.index.or(self.ticker.index);
+                self.ticker.mark = self.ticker.index;
+                if let Some(f) = t.funding {
+                    self.ticker.funding_rate = f.rate.or(self.ticker.funding_rate);
+                    self.ticker.next_funding_at = f.time.or(self.ticker.next_funding_at);
+                }
+                self.ticker.ts = t.time;
+                self.queued
+                    .push_back(MarketEvent::Ticker(self.ticker.clone()));
+            }
+            ws::LAST_PRICE => {
+                let t: LnmStreamLastPrice = serde_json::from_value(data).map_err(bad)?;
+                self.ticker.last = Some(t.last_price);
+                self.ticker.ts = t.time;
+                self.queued
+                    .push_back(MarketEvent::Ticker(self.ticker.clone()));
+            }
+            ws::BUCKETS => {
+                let b: LnmStreamBuckets = serde_json::from_value(data).map_err(bad)?;
+                let mut tiers = b.buckets;
+                tiers.sort_by_key(|t| t.min_size);
+                let level = |price: Option<Decimal>, t: &wire::LnmStreamBucket| {
+                    price.map(|price| kestrel_core::BookLevel {
+                        price,
+                        size: (t.max_size - t.min_size).max(Decimal::ONE),
+                    })
+                };
+                let bids: Vec<_> = tiers.iter().filter_map(|t| level(t.bid_price, t)).collect();
+                let asks: Vec<_> = tiers.iter().filter_map(|t| level(t.ask_price, t)).collect();
+                self.ticker.bid = bids.first().map(|l| l.price).or(self.ticker.bid);
+                self.ticker.ask = asks.first().map(|l| l.price).or(self.ticker.ask);
+                self.ticker.ts = b.time;
+                self.queued
+                    .push_back(MarketEvent::BookSnapshot(kestrel_core::BookSnapshot {
+                        instrument: map::instrument().id,
+                        bids,
+                        asks,
+                        sequence: None,
+                        ts: b.time,
+                    }));
+                self.queued
+                    .push_back(MarketEvent::Ticker(self.ticker.clone()));
+            }
+            _ => {
+                let Some(tf) = Timeframe::ALL
+                    .into_iter()
+                    .find(|tf| ohlc_topic(*tf) == topic)
+                else {
+                    return Ok(());
+                };
+                let c: wire::LnmStreamOhlc = serde_json::from_value(data).map_err(bad)?;
+                self.queued.push_back(MarketEvent::Candle {
+                    instrument: map::instrument().id,
+                    timeframe: tf,
+                    candle: Candle {
+                        open_time: tf.bucket(c.time),
+                        open: c.open,
+                        high: c.high,
+                        low: c.low,
+                        close: c.close,
+                        volume: c.volume,
+                    },
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Trading for LnMarkets {
+    async fn balances(&self) -> Result<Vec<Balance>> {
+        let account = self.rest.account().await?;
+        let running = self.rest.running_trades().await?;
+        let open = self.rest.open_trades().await?;
+        let (bid, ask) = self.quote().await?;
+        let held: i64 = running
+            .iter()
+            .chain(&open)
+            .map(|t| t.margin + t.maintenance_margin)
+            .sum();
+        let upnl: i64 = running
+            .iter()
+            .filter_map(|t| {
+                let entry = t.entry_price?;
+                let (side, exit) = match t.side {
+                    wire::LnmSide::Buy => (Side::Buy, bid),
+                    wire::LnmSide::Sell => (Side::Sell, ask),
+                };
+                Some(maths::pnl_sats(side, t.quantity, entry, exit))
+            })
+            .sum();
+        let wallet = map::btc(account.balance + held);
+        Ok(vec![Balance {
+            currency: "BTC".into(),
+            wallet,
+            available: map::btc(account.balance),
+            margin_used: map::btc(held),
+            unrealized_pnl: map::btc(upnl),
+            equity: wallet + map::btc(upnl),
+        }])
+    }
+
+    async fn positions(&self) -> Result<Vec<Position>> {
+        let running = self.rest.running_trades().await?;
+        if running.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (bid, ask) = self.quote().await?;
+        positions_of(&running, bid, ask, self.clock.now_ms())
+    }
+
+    async fn open_orders(&self) -> Result<Vec<Order>> {
+        self.rest
+            .open_trades()
+            .await?
+            .iter()
+            .map(map::order)
+            .collect()
+    }
+
+    async fn order_by_client_id(&self, id: &ClientOrderId) -> Result<Option<Order>> {
+        let matches = |t: &LnmTrade| t.client_id.as_deref() == Some(id.as_str());
+        if let Some(t) = self.rest.open_trades().await?.iter().find(|t| matches(t)) {
+            return map::order(t).map(Some);
+        }
+        if let Some(t) = self
+            .rest
+            .running_trades()
+            .await?
+            .iter()
+            .find(|t| matches(t))
+        {
+            return map::order(t).map(Some);
+        }
+        let closed = self.rest.closed_trades(CLOSED_PAGE, None).await?;
+        closed
+            .data
+            .iter()
+            .find(|t| matches(t))
+            .map(map::order)
+            .transpose()
+    }
+
+    async fn fills(&self, since: Option<i64>) -> Result<Vec<Fill>> {
+        let mut trades = self.rest.running_trades().await?;
+        trades.extend(self.rest.closed_trades(CLOSED_PAGE, None).await?.data);
+        let mut fills = Vec::new();
+        for t in &trades {
+            fills.extend(fills_of(t)?);
+        }
+        let since = since.unwrap_or(i64::MIN);
+        fills.retain(|f| f.ts >= since);
+        fills.sort_by_key(|f| f.ts);
+        Ok(fills)
+    }
+
+    async fn place_order(&self, request: &OrderRequest) -> OrderOutcome {
+        let reject = |field: &str, message: &str| OrderOutcome::Rejected {
+            error: Error::invalid_order(field, message),
+        };
+        if request.reduce_only {
+            return reject(
+                "reduce_only",
+                "LN Markets has no reduce-only orders: close the position instead",
+            );
+        }
+        if request.post_only {
+            return reject("post_only", "LN Markets has no post-only orders");
+        }
+        let price = match request.order_type {
+            OrderType::Market => None,
+            OrderType::Limit => request.price,
+            OrderType::Stop => {
+                return reject(
+                    "order_type",
+                    "LN Markets has no stop orders; use a stop-loss on the trade",
+                )
+            }
+        };
+        let Some(quantity) = request.size.to_u64().filter(|q| {
+            request.size.fract().is_zero() && *q >= maths::MIN_QUANTITY && *q <= maths::MAX_QUANTITY
+        }) else {
+            return reject(
+                "size",
+                "LN Markets trades whole USD contracts, 1 to 500 000",
+            );
+        };
+        let leverage = request.leverage.unwrap_or(Decimal::from(DEFAULT_LEVERAGE));
+        let trade = NewTrade {
+            side: request.side,
+            quantity,
+            leverage,
+            price,
+            stoploss: None,
+            takeprofit: None,
+            client_id: Some(request.client_order_id.0.clone()),
+        };
+        match self.rest.new_trade(&trade).await {
+            Ok(t) => match map::order(&t) {
+                Ok(mut order) => {
+                    order.client_order_id = request.client_order_id.clone();
+                    OrderOutcome::Accepted { order }
+                }
+                Err(e) => OrderOutcome::Unknown {
+                    client_order_id: request.client_order_id.clone(),
+                    reason: e.message,
+                },
+            },
+            Err(CallError::Unknown(reason)) => OrderOutcome::Unknown {
+                client_order_id: request.client_order_id.clone(),
+                reason,
+            },
+            Err(CallError::Failed(error)) => OrderOutcome::Rejected { error },
+        }
+    }
+
+    async fn amend_order(&self, _request: &AmendRequest) -> OrderOutcome {
+        OrderOutcome::Rejected {
+            error: Error::unsupported(
+                "LN Markets orders cannot be amended; cancel and place again",
+            ),
+        }
+    }
+
+    async fn cancel_order(&self, _instrument: &InstrumentId, id: &ClientOrderId) -> OrderOutcome {
+        let trade = match self.find_open(id).await {
+            Ok(Some(t)) => t,
+            Ok(None) => {
+                return OrderOutcome::Rejected {
+                    error: Error::not_found(format!("no open LN Markets order {id}")),
+                }
+            }
+            Err(error) => return OrderOutcome::Rejected { error },
+        };
+        match self.rest.cancel_trade(&trade.id).await {
+            Ok(t) => match map::order(&t) {
+                Ok(mut order) => {
+                    order.client_order_id = id.clone();
+                    order.status = OrderStatus::Cancelled;
+                    OrderOutcome::Accepted { order }
+                }
+                Err(error) => OrderOutcome::Rejected { error },
+            },
+            Err(CallError::Unknown(reason)) => OrderOutcome::Unknown {
+                client_order_id: id.clone(),
+                reason,
+            },
+            Err(CallError::Failed(error)) => OrderOutcome::Rejected { error },
+        }
+    }
+
+    async fn close_position(&self, instrument: &InstrumentId) -> OrderOutcome {
+        let running = match self.rest.running_trades().await {
+            Ok(r) => r,
+            Err(e) => return OrderOutcome::Rejected { error: e.into() },
+        };
+        if running.is_empty() {
+            return OrderOutcome::Rejected {
+                error: Error::not_found(format!("no open position in {}", instrument.symbol)),
+            };
+        }
+        let mut last = None;
+        for t in &running {
+            match self.rest.close_trade(&t.id).await {
+                Ok(closed) => last = Some(closed),
+                Err(CallError::Unknown(reason)) => {
+                    return OrderOutcome::Unknown {
+                        client_order_id: ClientOrderId(
+                            t.client_id.clone().unwrap_or_else(|| t.id.clone()),
+                        ),
+                        reason,
+                    };
+                }
+                Err(CallError::Failed(error)) => return OrderOutcome::Rejected { error },
+            }
+        }
+        match last.as_ref().map(map::order) {
+            Some(Ok(order)) => OrderOutcome::Accepted { order },
+            Some(Err(error)) => OrderOutcome::Rejected { error },
+            None => OrderOutcome::Rejected {
+                error: Error::new(ErrorKind::Protocol, "nothing closed"),
+            },
+        }
+    }
+
+    async fn account_stream(&self) -> Result<AccountStream> {
+        let Some(credentials) = self.config.credentials.clone() else {
+            return Err(Error::new(
+                ErrorKind::Auth,
+                "this LN Markets account has no API key",
+            ));
+        };
+        self.rest.sync_time().await?;
+        // One signed call first: a bad key is a clear error now, not a silent stream.
+        self.rest.account().await?;
+        let clock = self.clock.clone();
+        let topics = [
+            ws::ISOLATED_TRADES,
+            ws::WALLET_DEPOSIT,
+            ws::WALLET_WITHDRAWAL,
+        ];
+        let (socket, events) = ReconnectingSocket::spawn(
+            WsConfig::new(self.config.stream_url.clone()),
+            Arc::new(move || ws::greeting(Some(&credentials), &clock, &topics)),
+        );
+        let me = AccountCursor {
+            socket,
+            events,
+            queued: VecDeque::new(),
+        };
+        let rest_view = AccountRefresh {
+            venue: self.clone(),
+        };
+        Ok(stream::unfold((me, rest_view), |(mut s, view)| async move {
+            loop {
+                if let Some(e) = s.queued.pop_front() {
+                    return Some((e, (s, view)));
+                }
+                let event = s.events.recv().await?;
+                match event {
+                    WsEvent::Open => s.queued.push_back(AccountEvent::Status { status: StreamStatus::Live }),
+                    WsEvent::Closed { .. } => s.queued.push_back(AccountEvent::Status { status: StreamStatus::Reconnecting }),
+                    WsEvent::Text(text) => match ws::parse(&text) {
+                        Ok(ws::StreamMessage::Push { topic, data }) if topic == ws::ISOLATED_TRADES => {
+                            match serde_json::from_value::<wire::LnmStreamTradeEvent>(data) {
+                                Ok(e) => s.queued.extend(view.refresh(&e).await),
+                                Err(e) => tracing::debug!(error = %e, "skipping an LN Markets trade event"),
+                            }
+                        }
+                        Ok(ws::StreamMessage::Push { .. }) => s.queued.extend(view.balance_only().await),
+                        Ok(ws::StreamMessage::Answer { error: Some(e), .. }) => {
+                            tracing::warn!(error = %e, "LN Markets stream refused");
+                            s.queued.push_back(AccountEvent::Status { status: StreamStatus::Closed });
+                        }
+                        Ok(ws::StreamMessage::Answer { .. }) => {}
+                        Err(e) => tracing::debug!(error = %e, "skipping an LN Markets frame"),
+                    },
+                }
+            }
+        })
+        .boxed())
+    }
+}
+
+/// The account stream's state; holding the socket keeps it open.
+struct AccountCursor {
+    #[allow(dead_code)] // dropped with the stream, which closes the socket
+    socket: ReconnectingSocket,
+    events: tokio::sync::mpsc::Receiver<WsEvent>,
+    queued: VecDeque<AccountEvent>,
+}
+
+/// Turns a pushed trade event into full account events by reading the venue's current
+/// state (pushes carry only part of a trade).
+struct AccountRefresh {
+    venue: LnMarkets,
+}
+
+impl AccountRefresh {
+    async fn refresh(&self, event: &wire::LnmStreamTradeEvent) -> Vec<AccountEvent> {
+        let venue = &self.venue;
+        let mut out = Vec::new();
+        let id = ClientOrderId(
+            event
+                .trade
+                .client_id
+                .clone()
+                .unwrap_or_else(|| event.trade.id.clone()),
+        );
+        match venue.order_by_client_id(&id).await {
+            Ok(Some(mut order)) => {
+                if matches!(event.event, LnmTradeEventKind::Canceled) {
+                    order.status = OrderStatus::Cancelled;
+                }
+                if let Ok(fills) = venue.fills(Some(order.created_at)).await {
+                    out.extend(
+                        fills
+                            .into_iter()
+                            .filter(|f| f.order_id.as_ref() == order.id.as_ref())
+                            .map(|fill| AccountEvent::Fill { fill }),
+                    );
+                }
+                out.push(AccountEvent::Order { order });
+            }
+            Ok(None) => {}
+            Err(e) => tracing::debug!(error = %e, "LN Markets order lookup failed"),
+        }
+        match venue.positions().await {
+            Ok(positions) => {
+                for side in [PositionSide::Long, PositionSide::Short] {
+                    if !positions.iter().any(|p| p.side == side) {
+                        out.push(AccountEvent::PositionClosed {
+                            instrument: map::instrument().id,
+                        });
+                        break;
+                    }
+                }
+                out.extend(
+                    positions
+                        .into_iter()
+                        .map(|position| AccountEvent::Position { position }),
+                );
+            }
+            Err(e) => tracing::debug!(error = %e, "LN Markets positions refresh failed"),
+        }
+        out.extend(self.balance_only().await);
+        out
+    }
+
+    async fn balance_only(&self) -> Vec<AccountEvent> {
+        match self.venue.balances().await {
+            Ok(b) => b
+                .into_iter()
+                .map(|balance| AccountEvent::Balance { balance })
+                .collect(),
+            Err(e) => {
+                tracing::debug!(error = %e, "LN Markets balance refresh failed");
+                Vec::new()
+            }
+        }
+    }
+}

@@ -120,3 +120,99 @@ pub struct LnmError {
     pub message: Option<String>,
     pub code: Option<serde_json::Value>,
 }
+
+/// Stream v1 `futures/inverse/btc_usd/ticker` data.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmStreamTicker {
+    pub time: i64,
+    pub last_price: Option<Decimal>,
+    pub index: Option<Decimal>,
+    pub funding: Option<LnmStreamFunding>,
+}
+
+/// The funding part of the stream ticker.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LnmStreamFunding {
+    pub rate: Option<Decimal>,
+    pub time: Option<i64>,
+}
+
+/// Stream v1 `.../buckets` data: the size-tiered quote.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LnmStreamBuckets {
+    pub time: i64,
+    pub buckets: Vec<LnmStreamBucket>,
+}
+
+/// One tier of the streamed quote; a side may be missing.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmStreamBucket {
+    pub min_size: Decimal,
+    pub max_size: Decimal,
+    pub bid_price: Option<Decimal>,
+    pub ask_price: Option<Decimal>,
+}
+
+/// Stream v1 `.../lastPrice` data.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmStreamLastPrice {
+    pub time: i64,
+    pub last_price: Decimal,
+}
+
+/// Stream v1 `.../isolated/trades` data: something happened to one of our trades.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LnmStreamTradeEvent {
+    pub event: LnmTradeEventKind,
+    pub trade: LnmStreamTrade,
+}
+
+/// What happened to the trade.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LnmTradeEventKind {
+    Open,
+    Filled,
+    Closed,
+    Canceled,
+    Liquidation,
+    Stoploss,
+    Takeprofit,
+    Funding,
+}
+
+/// The fields any trade event may carry (each event carries a subset).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmStreamTrade {
+    pub id: String,
+    pub client_id: Option<String>,
+    pub side: Option<LnmSide>,
+    #[serde(rename = "type")]
+    pub kind: Option<LnmTradeType>,
+    pub quantity: Option<u64>,
+    pub margin: Option<i64>,
+    pub leverage: Option<Decimal>,
+    pub price: Option<Decimal>,
+    pub exit_price: Option<Decimal>,
+    pub pl: Option<i64>,
+    pub closing_fee: Option<i64>,
+    pub opening_fee: Option<i64>,
+    pub funding_fee: Option<i64>,
+    pub created_at: Option<i64>,
+    pub closed_at: Option<i64>,
+}
+
+/// Stream v1 `.../ohlc/<range>` data.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LnmStreamOhlc {
+    pub time: i64,
+    pub open: Decimal,
+    pub high: Decimal,
+    pub low: Decimal,
+    pub close: Decimal,
+    pub volume: Decimal,
+}

@@ -5,7 +5,9 @@
 pub mod clock;
 pub mod http;
 pub mod rate;
+pub mod ws;
 
 pub use clock::ClockOffset;
 pub use http::{HttpClient, HttpError, HttpRequest, HttpResponse, Method};
 pub use rate::RateLimiter;
+pub use ws::{ReconnectingSocket, WsConfig, WsEvent};

@@ -1,0 +1,378 @@
+//! The LN Markets connector end to end against the local LN Markets server (REST v3 and
+//! Stream v1): live data, reconnect with re-authentication and resubscription, the private
+//! stream, and trading through the engine.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code may fail loudly
+
+use futures::StreamExt;
+use kestrel_core::engine::{Engine, EngineConfig};
+use kestrel_core::{
+    AccountEvent, AccountId, ErrorKind, InstrumentId, MarketData, MarketEvent, Network,
+    OrderOutcome, OrderStatus, OrderTicket, OrderType, PositionSide, Side, StreamStatus,
+    SystemClock, TimeInForce, Timeframe, Trading, VenueId,
+};
+use kestrel_tests::lnmarkets::{ApiKey, LnmServer};
+use kestrel_venues::lnmarkets::auth::LnmCredentials;
+use kestrel_venues::lnmarkets::{LnMarkets, LnmConfig};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use secrecy::SecretString;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn btc_usd() -> InstrumentId {
+    InstrumentId::new(VenueId::LnMarkets, "BTC/USD")
+}
+
+async fn setup(passphrase: &str) -> (LnmServer, Arc<LnMarkets>) {
+    let api = ApiKey {
+        key: "key-1".into(),
+        secret: "secret-1".into(),
+        passphrase: "pass-1".into(),
+    };
+    let server = LnmServer::start(api, 10_000_000, dec!(50000), dec!(50001), 2_000)
+        .await
+        .unwrap();
+    let config = LnmConfig {
+        account: AccountId::from("lnm-1"),
+        label: "LN Markets test".into(),
+        network: Network::Testnet,
+        rest_url: server.base_url(),
+        stream_url: format!("{}/v1", server.server.ws_url()),
+        credentials: Some(LnmCredentials {
+            key: "key-1".into(),
+            secret: SecretString::from("secret-1"),
+            passphrase: SecretString::from(passphrase),
+        }),
+    };
+    let venue = LnMarkets::new(config, Arc::new(SystemClock)).unwrap();
+    (server, venue)
+}
+
+async fn next_matching<S, T>(stream: &mut S, what: &str, mut f: impl FnMut(&T) -> bool) -> T
+where
+    S: futures::Stream<Item = T> + Unpin,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match tokio::time::timeout_at(deadline, stream.next()).await {
+            Ok(Some(item)) if f(&item) => return item,
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("stream ended waiting for {what}"),
+            Err(_) => panic!("timed out waiting for {what}"),
+        }
+    }
+}
+
+async fn eventually(mut f: impl FnMut() -> bool, what: &str) {
+    for _ in 0..100 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_connection_returns_the_balance_and_names_a_bad_passphrase() {
+    let (_server, venue) = setup("pass-1").await;
+    let balance = venue.test_connection().await.unwrap();
+    assert_eq!(balance.available, dec!(0.1));
+    let (_server, bad) = setup("wrong").await;
+    let err = bad.test_connection().await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Auth);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_market_stream_snapshots_then_streams_and_survives_a_dropped_connection() {
+    let (server, venue) = setup("pass-1").await;
+    let mut stream = venue.subscribe(&btc_usd()).await.unwrap();
+    let first = stream.next().await.unwrap();
+    assert!(matches!(
+        first,
+        MarketEvent::Status {
+            status: StreamStatus::Connecting,
+            ..
+        }
+    ));
+    let MarketEvent::BookSnapshot(book) = stream.next().await.unwrap() else {
+        panic!("tier book first")
+    };
+    assert_eq!(book.bids[0].price, dec!(50000));
+    next_matching(&mut stream, "live", |e| {
+        matches!(
+            e,
+            MarketEvent::Status {
+                status: StreamStatus::Live,
+                ..
+            }
+        )
+    })
+    .await;
+    // Subscriptions are registered by the time the server answered; give it a moment.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    server.state.set_quote(dec!(50100), dec!(50101.5));
+    next_matching(&mut stream, "the new quote", |e| matches!(e, MarketEvent::Ticker(t) if t.bid == Some(dec!(50100)) && t.ask == Some(dec!(50101.5)))).await;
+    next_matching(&mut stream, "a 1m candle", |e| {
+        matches!(
+            e,
+            MarketEvent::Candle {
+                timeframe: Timeframe::M1,
+                ..
+            }
+        )
+    })
+    .await;
+
+    server.state.drop_streams();
+    next_matching(&mut stream, "reconnecting", |e| {
+        matches!(
+            e,
+            MarketEvent::Status {
+                status: StreamStatus::Reconnecting,
+                ..
+            }
+        )
+    })
+    .await;
+    next_matching(&mut stream, "live again", |e| {
+        matches!(
+            e,
+            MarketEvent::Status {
+                status: StreamStatus::Live,
+                ..
+            }
+        )
+    })
+    .await;
+    eventually(
+        || server.state.stream_requests("subscribe") == 2,
+        "resubscribed after the reconnect",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    server.state.set_quote(dec!(49900), dec!(49901));
+    next_matching(
+        &mut stream,
+        "a quote after the reconnect",
+        |e| matches!(e, MarketEvent::Ticker(t) if t.bid == Some(dec!(49900))),
+    )
+    .await;
+    drop(stream);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        server.state.stream_clients(),
+        0,
+        "dropping the stream closes the socket"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn candle_history_pages_back_oldest_first() {
+    let (_server, venue) = setup("pass-1").await;
+    let recent = venue
+        .candles(&btc_usd(), Timeframe::M1, None, 300)
+        .await
+        .unwrap();
+    assert!(recent.len() >= 299, "{}", recent.len());
+    assert!(recent
+        .windows(2)
+        .all(|w| w[1].open_time - w[0].open_time == 60_000));
+    let older = venue
+        .candles(&btc_usd(), Timeframe::M1, Some(recent[0].open_time), 1_500)
+        .await
+        .unwrap();
+    assert_eq!(
+        older.last().unwrap().open_time,
+        recent[0].open_time - 60_000
+    );
+    assert!(older.len() >= 1_400, "{}", older.len());
+    let hours = venue
+        .candles(&btc_usd(), Timeframe::H1, None, 10)
+        .await
+        .unwrap();
+    assert!(!hours.is_empty() && hours.len() <= 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_private_stream_authenticates_and_reports_trades_then_reauthenticates_after_a_drop() {
+    let (server, venue) = setup("pass-1").await;
+    let mut events = venue.account_stream().await.unwrap();
+    next_matching(&mut events, "live", |e| {
+        matches!(
+            e,
+            AccountEvent::Status {
+                status: StreamStatus::Live
+            }
+        )
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let request = kestrel_core::OrderRequest {
+        instrument: btc_usd(),
+        client_order_id: "c-1".into(),
+        side: Side::Buy,
+        order_type: OrderType::Market,
+        size: dec!(100),
+        price: None,
+        trigger_price: None,
+        time_in_force: TimeInForce::Ioc,
+        reduce_only: false,
+        post_only: false,
+        leverage: Some(dec!(10)),
+    };
+    let OrderOutcome::Accepted { order } = venue.place_order(&request).await else {
+        panic!()
+    };
+    assert_eq!(order.status, OrderStatus::Filled);
+    let (mut position, mut fill) = (false, false);
+    next_matching(&mut events, "the position and the fill", |e| {
+        match e {
+            AccountEvent::Position { position: p } => {
+                position |= p.side == PositionSide::Long && p.size == dec!(100)
+            }
+            AccountEvent::Fill { fill: f } => {
+                fill |= f.client_order_id.as_ref().map(|c| c.as_str()) == Some("c-1")
+            }
+            _ => {}
+        }
+        position && fill
+    })
+    .await;
+
+    server.state.drop_streams();
+    next_matching(&mut events, "live again", |e| {
+        matches!(
+            e,
+            AccountEvent::Status {
+                status: StreamStatus::Live
+            }
+        )
+    })
+    .await;
+    eventually(
+        || server.state.stream_requests("authenticate") == 2,
+        "re-authenticated after the reconnect",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_key_is_refused_before_the_private_stream_opens() {
+    let (_server, venue) = setup("wrong").await;
+    // The key is checked with one signed call before the stream opens.
+    let Err(e) = venue.account_stream().await else {
+        panic!("a bad key opened a stream")
+    };
+    assert_eq!(e.kind, ErrorKind::Auth);
+}
+
+fn ticket(side: Side, order_type: OrderType, size: &str, price: Option<&str>) -> OrderTicket {
+    OrderTicket {
+        instrument: btc_usd(),
+        side,
+        order_type,
+        size: size.into(),
+        price: price.map(Into::into),
+        trigger_price: None,
+        time_in_force: TimeInForce::Gtc,
+        reduce_only: false,
+        post_only: false,
+        leverage: Some("10".into()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trading_through_the_engine_opens_lists_cancels_and_closes() {
+    let (server, venue) = setup("pass-1").await;
+    let engine = Engine::new(Arc::new(SystemClock), EngineConfig::default());
+    engine.add_market(venue.clone());
+    engine.add_account(venue.account_info(), venue.clone());
+    let account = AccountId::from("lnm-1");
+    // The engine's price-band check needs a price: open the market feed first.
+    let frames = Arc::new(std::sync::Mutex::new(0_u32));
+    let seen = frames.clone();
+    engine
+        .subscribe_market(
+            &btc_usd(),
+            Arc::new(move |_f: &kestrel_core::engine::MarketFrame| {
+                *seen.lock().unwrap() += 1;
+                true
+            }),
+        )
+        .await
+        .unwrap();
+    for _ in 0..50 {
+        if *frames.lock().unwrap() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let outcome = engine
+        .place_order(&account, &ticket(Side::Buy, OrderType::Market, "250", None))
+        .await
+        .unwrap();
+    let OrderOutcome::Accepted { order } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(order.status, OrderStatus::Filled);
+    let snapshot = engine.account_snapshot(&account).await.unwrap();
+    assert_eq!(snapshot.positions.len(), 1);
+    assert_eq!(snapshot.positions[0].size, dec!(250));
+    assert_eq!(snapshot.balances[0].currency, "BTC");
+
+    let outcome = engine
+        .place_order(
+            &account,
+            &ticket(Side::Buy, OrderType::Limit, "100", Some("49500")),
+        )
+        .await
+        .unwrap();
+    let OrderOutcome::Accepted { order: limit } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(limit.status, OrderStatus::Open);
+    let cancel = engine
+        .cancel_order(&account, &btc_usd(), &limit.client_order_id)
+        .await
+        .unwrap();
+    assert!(
+        matches!(cancel, OrderOutcome::Accepted { ref order } if order.status == OrderStatus::Cancelled),
+        "{cancel:?}"
+    );
+
+    // A fractional contract count is refused before anything is sent.
+    let before = server.state.requests("POST", "/v3/futures/isolated/trade");
+    let bad = engine
+        .place_order(&account, &ticket(Side::Buy, OrderType::Market, "1.5", None))
+        .await;
+    let refused = match bad {
+        Err(e) => e,
+        Ok(OrderOutcome::Rejected { error }) => error,
+        Ok(other) => panic!("{other:?}"),
+    };
+    assert!(
+        matches!(refused.kind, ErrorKind::InvalidOrder { .. }),
+        "{refused:?}"
+    );
+    assert_eq!(
+        server.state.requests("POST", "/v3/futures/isolated/trade"),
+        before
+    );
+
+    server.state.set_quote(dec!(52000), dec!(52001));
+    let closed = engine.close_position(&account, &btc_usd()).await.unwrap();
+    assert!(
+        matches!(closed, OrderOutcome::Accepted { .. }),
+        "{closed:?}"
+    );
+    let snapshot = engine.account_snapshot(&account).await.unwrap();
+    assert!(snapshot.positions.is_empty());
+    let realized: Decimal = snapshot.fills.iter().map(|f| f.realized_pnl).sum();
+    assert!(
+        realized > Decimal::ZERO,
+        "a winning long realizes a profit: {realized}"
+    );
+}

@@ -71,6 +71,7 @@ struct Trade {
     closed_at: Option<i64>,
     state: TradeState,
     client_id: Option<String>,
+    sum_funding_fees: i64,
 }
 
 struct Account {
@@ -78,6 +79,8 @@ struct Account {
     id: String,
     balance: i64,
     trades: Vec<Trade>,
+    /// (fee, settlement id, time, trade id)
+    funding_fees: Vec<(i64, String, i64, String)>,
 }
 
 struct Market {
@@ -148,6 +151,7 @@ impl LnmServer {
                     api,
                     balance: balance_sats,
                     trades: Vec::new(),
+                    funding_fees: Vec::new(),
                 }],
                 market: Market {
                     bid,
@@ -219,6 +223,37 @@ impl LnmState {
                     t.entry = Some(t.price);
                     t.filled_at = Some(now);
                 }
+            }
+        }
+    }
+
+    /// Charges one funding period at `rate` to every running trade (longs pay when the rate
+    /// is positive), from its margin, as the venue does at 04:00, 12:00 and 20:00 UTC.
+    pub fn settle_funding(&self, rate: Decimal) {
+        let now = self.clock.now_ms();
+        let mut inner = self.lock();
+        let bid = inner.market.bid;
+        let settlement = format!("fs-{now}");
+        for account in &mut inner.accounts {
+            for t in account
+                .trades
+                .iter_mut()
+                .filter(|t| t.state == TradeState::Running)
+            {
+                let sign = if t.buy {
+                    Decimal::ONE
+                } else {
+                    Decimal::NEGATIVE_ONE
+                };
+                let fee = (sign * Decimal::from(t.quantity) / bid * rate * Decimal::from(SATS))
+                    .floor()
+                    .to_i64()
+                    .unwrap_or(0);
+                t.margin -= fee;
+                t.sum_funding_fees += fee;
+                account
+                    .funding_fees
+                    .push((fee, settlement.clone(), now, t.id.clone()));
             }
         }
     }
@@ -327,6 +362,25 @@ fn handle(
         ("GET", "/v3/time") => reply(StatusCode::OK, json!({ "time": iso(now) })),
         ("GET", "/v3/futures/ticker") => ticker(state, now),
         ("GET", "/v3/futures/candles") => candles(state, &params),
+        ("GET", "/v3/futures/funding-settlements") => {
+            let bid = state.lock().market.bid;
+            let period = 8 * 3_600_000;
+            let last = now - (now - 4 * 3_600_000).rem_euclid(period);
+            let data: Vec<Value> = (0..10)
+                .map(|i| {
+                    let t = last - i * period;
+                    json!({ "id": format!("fs-{t}"), "time": iso(t), "fundingRate": 0.0001, "fixingPrice": number(bid) })
+                })
+                .collect();
+            reply(StatusCode::OK, json!({ "data": data, "nextCursor": null }))
+        }
+        ("GET", "/v3/futures/leaderboard") => {
+            let rows = json!([{ "username": "satoshi", "pl": 1_000_000, "direction": 1 }, { "username": "hal", "pl": -5_000, "direction": -1 }]);
+            reply(
+                StatusCode::OK,
+                json!({ "daily": rows, "weekly": rows, "monthly": rows, "all-time": rows }),
+            )
+        }
         _ => {
             let account =
                 match authenticate(state, method.as_str(), path, query, headers, body, now) {
@@ -576,7 +630,7 @@ fn trade_json(t: &Trade) -> Value {
         "entryMargin": t.margin,
         "entryPrice": t.entry.map(number), "exitPrice": t.exit.map(number),
         "pl": t.pl, "stoploss": number(t.stoploss), "takeprofit": number(t.takeprofit),
-        "stoplossTrailingDistance": 0, "sumCashInMargin": 0, "sumCashInPl": 0, "sumFundingFees": 0,
+        "stoplossTrailingDistance": 0, "sumCashInMargin": 0, "sumCashInPl": 0, "sumFundingFees": t.sum_funding_fees,
         "createdAt": iso(t.created_at), "filledAt": t.filled_at.map(iso), "closedAt": t.closed_at.map(iso),
         "open": t.state == TradeState::Open, "running": t.state == TradeState::Running,
         "closed": t.state == TradeState::Closed, "canceled": t.state == TradeState::Canceled,
@@ -725,6 +779,148 @@ fn private(
             state.publish_trade(a, "closed", t);
             reply(StatusCode::OK, trade_json(t))
         }
+        ("PUT", "/v3/futures/isolated/trade/takeprofit")
+        | ("PUT", "/v3/futures/isolated/trade/stoploss") => {
+            let id = id_of(body);
+            let Some(value) = body
+                .get("value")
+                .and_then(|v| Decimal::from_str(&v.to_string()).ok())
+            else {
+                return fail(
+                    StatusCode::BAD_REQUEST,
+                    "value must be a number",
+                    "BAD_REQUEST",
+                );
+            };
+            let Some(t) = account
+                .trades
+                .iter_mut()
+                .find(|t| t.id == id && matches!(t.state, TradeState::Open | TradeState::Running))
+            else {
+                return fail(StatusCode::NOT_FOUND, "Trade not found", "NOT_FOUND");
+            };
+            let reference = t.entry.unwrap_or(t.price);
+            if path.ends_with("takeprofit") {
+                if (t.buy && value <= reference) || (!t.buy && value >= reference) {
+                    return fail(
+                        StatusCode::BAD_REQUEST,
+                        "takeprofit must be beyond the entry price",
+                        "BAD_REQUEST",
+                    );
+                }
+                t.takeprofit = value;
+            } else {
+                let liq = liquidation(t);
+                let ok = if t.buy {
+                    value < reference && value >= liq
+                } else {
+                    value > reference && (liq.is_zero() || value <= liq)
+                };
+                if !ok {
+                    return fail(
+                        StatusCode::BAD_REQUEST,
+                        "stoploss must lie between the liquidation and the entry price",
+                        "BAD_REQUEST",
+                    );
+                }
+                t.stoploss = value;
+            }
+            reply(StatusCode::OK, trade_json(t))
+        }
+        ("DELETE", "/v3/futures/isolated/trade/takeprofit")
+        | ("DELETE", "/v3/futures/isolated/trade/stoploss") => {
+            let id = params.get("id").cloned().unwrap_or_default();
+            let Some(t) = account
+                .trades
+                .iter_mut()
+                .find(|t| t.id == id && matches!(t.state, TradeState::Open | TradeState::Running))
+            else {
+                return fail(StatusCode::NOT_FOUND, "Trade not found", "NOT_FOUND");
+            };
+            if path.ends_with("takeprofit") {
+                t.takeprofit = Decimal::ZERO;
+            } else {
+                t.stoploss = Decimal::ZERO;
+            }
+            reply(StatusCode::OK, trade_json(t))
+        }
+        ("POST", "/v3/futures/isolated/trade/add-margin")
+        | ("POST", "/v3/futures/isolated/trade/cash-in") => {
+            let id = id_of(body);
+            let Some(amount) = body
+                .get("amount")
+                .and_then(Value::as_i64)
+                .filter(|a| *a > 0)
+            else {
+                return fail(
+                    StatusCode::BAD_REQUEST,
+                    "amount must be a positive integer (sats)",
+                    "BAD_REQUEST",
+                );
+            };
+            let Some(t) = account
+                .trades
+                .iter_mut()
+                .find(|t| t.id == id && t.state == TradeState::Running)
+            else {
+                return fail(StatusCode::NOT_FOUND, "Trade not found", "NOT_FOUND");
+            };
+            let entry = t.entry.unwrap_or(t.price);
+            if path.ends_with("add-margin") {
+                if amount > account.balance {
+                    return fail(
+                        StatusCode::BAD_REQUEST,
+                        "Insufficient balance",
+                        "BAD_REQUEST",
+                    );
+                }
+                account.balance -= amount;
+                t.margin += amount;
+            } else {
+                // Margin may fall to what 100x leverage needs, no further.
+                let floor = (Decimal::from(t.quantity * SATS) / (entry * Decimal::from(100)))
+                    .ceil()
+                    .to_i64()
+                    .unwrap_or(i64::MAX);
+                if t.margin - amount < floor {
+                    return fail(
+                        StatusCode::BAD_REQUEST,
+                        "cash-in amount would take the margin below the minimum",
+                        "BAD_REQUEST",
+                    );
+                }
+                t.margin -= amount;
+                account.balance += amount;
+            }
+            t.leverage =
+                (Decimal::from(t.quantity * SATS) / (entry * Decimal::from(t.margin))).round_dp(2);
+            reply(StatusCode::OK, trade_json(t))
+        }
+        ("POST", "/v3/futures/isolated/trades/cancel-all") => {
+            let mut cancelled = Vec::new();
+            for t in account
+                .trades
+                .iter_mut()
+                .filter(|t| t.state == TradeState::Open)
+            {
+                t.state = TradeState::Canceled;
+                t.closed_at = Some(now);
+                account.balance += t.margin + t.opening_fee + t.closing_fee;
+                cancelled.push(trade_json(t));
+            }
+            reply(StatusCode::OK, Value::Array(cancelled))
+        }
+        ("GET", "/v3/futures/isolated/funding-fees") => {
+            let trade = params.get("tradeId");
+            let data: Vec<Value> = account
+                .funding_fees
+                .iter()
+                .rev()
+                .filter(|(_, _, _, t)| trade.is_none_or(|x| x == t))
+                .map(|(fee, settlement, time, t)| json!({ "fee": fee, "settlementId": settlement, "time": iso(*time), "tradeId": t }))
+                .collect();
+            reply(StatusCode::OK, json!({ "data": data, "nextCursor": null }))
+        }
         _ => fail(
             StatusCode::NOT_FOUND,
             &format!("Route {method} {path} not found"),
@@ -820,6 +1016,7 @@ fn new_trade(
             .get("clientId")
             .and_then(Value::as_str)
             .map(str::to_owned),
+        sum_funding_fees: 0,
     };
     let liq = liquidation(&trade);
     trade.closing_fee = fee_sats(quantity, liq.max(Decimal::ONE));

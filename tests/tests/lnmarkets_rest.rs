@@ -305,3 +305,112 @@ async fn unreadable_answers_are_protocol_errors_not_panics() {
         "a yes we cannot read is an unknown outcome: {err:?}"
     );
 }
+
+#[tokio::test]
+async fn take_profit_and_stop_loss_follow_the_venue_rules_and_can_be_removed() {
+    let (_server, rest) = setup().await;
+    let t = rest.new_trade(&market(Side::Buy, 1_000)).await.unwrap();
+    let with_tp = rest.update_takeprofit(&t.id, dec!(60000)).await.unwrap();
+    assert_eq!(with_tp.takeprofit, dec!(60000));
+    let CallError::Failed(e) = rest
+        .update_takeprofit(&t.id, dec!(40000))
+        .await
+        .unwrap_err()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        e.kind,
+        ErrorKind::InvalidOrder {
+            field: "take_profit".into()
+        }
+    );
+    let with_sl = rest
+        .update_stoploss(
+            &t.id,
+            dec!(48000),
+            kestrel_venues::lnmarkets::wire::LnmStoplossMode::Trailing,
+        )
+        .await
+        .unwrap();
+    assert_eq!(with_sl.stoploss, dec!(48000));
+    let below_liq = rest
+        .update_stoploss(
+            &t.id,
+            dec!(1000),
+            kestrel_venues::lnmarkets::wire::LnmStoplossMode::Fixed,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(below_liq, CallError::Failed(ref e) if e.kind == ErrorKind::InvalidOrder { field: "stop_loss".into() }),
+        "{below_liq:?}"
+    );
+    assert_eq!(
+        rest.remove_takeprofit(&t.id).await.unwrap().takeprofit,
+        dec!(0)
+    );
+    assert_eq!(rest.remove_stoploss(&t.id).await.unwrap().stoploss, dec!(0));
+}
+
+#[tokio::test]
+async fn adding_margin_moves_the_liquidation_price_away_and_cash_in_brings_it_back() {
+    let (server, rest) = setup().await;
+    let t = rest.new_trade(&market(Side::Buy, 1_000)).await.unwrap();
+    let more = rest.add_margin(&t.id, 10_000).await.unwrap();
+    assert_eq!(more.margin, t.margin + 10_000);
+    assert!(
+        more.liquidation < t.liquidation,
+        "{} vs {}",
+        more.liquidation,
+        t.liquidation
+    );
+    assert!(more.leverage < t.leverage);
+    let balance = server.state.balance();
+    let less = rest.cash_in(&t.id, 5_000).await.unwrap();
+    assert_eq!(less.margin, more.margin - 5_000);
+    assert_eq!(server.state.balance(), balance + 5_000);
+    let CallError::Failed(e) = rest.cash_in(&t.id, u64::try_from(less.margin).unwrap()).await.unwrap_err() else {
+        panic!()
+    };
+    assert!(matches!(e.kind, ErrorKind::InvalidOrder { .. }), "{e:?}");
+}
+
+#[tokio::test]
+async fn cancel_all_cancels_every_open_order() {
+    let (_server, rest) = setup().await;
+    for (n, price) in [dec!(45000), dec!(44000.5), dec!(43000)]
+        .into_iter()
+        .enumerate()
+    {
+        let t = NewTrade {
+            price: Some(price),
+            client_id: Some(format!("l-{n}")),
+            ..market(Side::Buy, 100)
+        };
+        rest.new_trade(&t).await.unwrap();
+    }
+    let cancelled = rest.cancel_all().await.unwrap();
+    assert_eq!(cancelled.len(), 3);
+    assert!(cancelled.iter().all(|t| t.canceled));
+    assert!(rest.open_trades().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn funding_fees_per_trade_and_the_markets_settlements_and_leaderboard_read() {
+    let (server, rest) = setup().await;
+    let long = rest.new_trade(&market(Side::Buy, 5_000)).await.unwrap();
+    server.state.settle_funding(dec!(0.0001));
+    let fees = rest.funding_fees(Some(&long.id), 50, None).await.unwrap();
+    assert_eq!(fees.data.len(), 1);
+    // 5 000 USD at 50 000 × 0.01 % = 0.00001 BTC = 1 000 sats, paid by the long.
+    assert_eq!(fees.data[0].fee, 1_000);
+    let running = rest.running_trades().await.unwrap();
+    assert_eq!(running[0].sum_funding_fees, 1_000);
+    assert_eq!(running[0].margin, long.margin - 1_000);
+    let settlements = rest.funding_settlements(10, None).await.unwrap();
+    assert_eq!(settlements.data.len(), 10);
+    assert_eq!(settlements.data[0].funding_rate, dec!(0.0001));
+    let board = rest.leaderboard().await.unwrap();
+    assert_eq!(board.all_time[0].username, "satoshi");
+}

@@ -79,3 +79,27 @@ test("a wrong passphrase is refused with 401", async () => {
   const c = await client("not-it");
   await assert.rejects(() => c.account.get(), (e) => e?.response?.status === 401);
 });
+
+test("the SDK's trade management calls are accepted: TP/SL, margin, cash-in, cancel-all, funding", async () => {
+  const c = await client();
+  const trade = await c.futures.isolated.newTrade({ type: "market", side: "buy", leverage: 10, quantity: 1000 });
+  const tp = await c.futures.isolated.updateTakeprofit({ id: trade.id, value: 60000 });
+  assert.equal(tp.takeprofit, 60000);
+  const sl = await c.futures.isolated.updateStoploss({ id: trade.id, value: 48000, mode: "trailing" });
+  assert.equal(sl.stoploss, 48000);
+  assert.equal((await c.futures.isolated.removeTakeprofit({ id: trade.id })).takeprofit, 0);
+  assert.equal((await c.futures.isolated.removeStoploss({ id: trade.id })).stoploss, 0);
+  const more = await c.futures.isolated.addMargin({ id: trade.id, amount: 10000 });
+  assert.equal(more.margin, trade.margin + 10000);
+  const less = await c.futures.isolated.cashIn({ id: trade.id, amount: 5000 });
+  assert.equal(less.margin, more.margin - 5000);
+  await c.futures.isolated.newTrade({ type: "limit", side: "buy", leverage: 10, quantity: 10, price: 40000 });
+  const cancelled = await c.futures.isolated.cancelAll();
+  assert.equal(cancelled.length, 1);
+  const fees = await c.futures.isolated.getFundingFees({ tradeId: trade.id, limit: 10 });
+  assert.deepEqual(fees.data, []);
+  const settlements = await c.futures.getFundingSettlements({ limit: 5 });
+  assert.ok(settlements.data.length > 0);
+  const board = await c.futures.getLeaderboard();
+  assert.ok(Array.isArray(board["all-time"]));
+});

@@ -4,7 +4,10 @@
 
 use super::auth::{self, LnmCredentials};
 use super::map;
-use super::wire::{LnmAccount, LnmCandle, LnmPage, LnmTicker, LnmTime, LnmTrade};
+use super::wire::{
+    LnmAccount, LnmCandle, LnmFundingFee, LnmFundingSettlement, LnmLeaderboard, LnmPage,
+    LnmStoplossMode, LnmTicker, LnmTime, LnmTrade,
+};
 use crate::net::http::encode_query;
 use crate::net::{ClockOffset, HttpClient, HttpError, HttpRequest, Method, RateLimiter};
 use kestrel_core::{Error, ErrorKind, Side, TimestampMs};
@@ -225,6 +228,151 @@ impl LnmRest {
         query.push(("limit", limit.clamp(1, 1000).to_string()));
         self.get("/v3/futures/isolated/trades/closed", &query, true)
             .await
+    }
+
+    /// Sets a trade's take-profit.
+    pub async fn update_takeprofit(&self, id: &str, value: Decimal) -> Result<LnmTrade, CallError> {
+        let body = json!({ "id": id, "value": json_number(value) });
+        self.send(
+            Method::Put,
+            "/v3/futures/isolated/trade/takeprofit",
+            &[],
+            Some(body),
+            true,
+        )
+        .await
+    }
+
+    /// Removes a trade's take-profit.
+    pub async fn remove_takeprofit(&self, id: &str) -> Result<LnmTrade, CallError> {
+        self.send(
+            Method::Delete,
+            "/v3/futures/isolated/trade/takeprofit",
+            &[("id", id.to_owned())],
+            None,
+            true,
+        )
+        .await
+    }
+
+    /// Sets a trade's stop-loss, fixed or trailing.
+    pub async fn update_stoploss(
+        &self,
+        id: &str,
+        value: Decimal,
+        mode: LnmStoplossMode,
+    ) -> Result<LnmTrade, CallError> {
+        let body = json!({ "id": id, "value": json_number(value), "mode": mode.as_str() });
+        self.send(
+            Method::Put,
+            "/v3/futures/isolated/trade/stoploss",
+            &[],
+            Some(body),
+            true,
+        )
+        .await
+    }
+
+    /// Removes a trade's stop-loss.
+    pub async fn remove_stoploss(&self, id: &str) -> Result<LnmTrade, CallError> {
+        self.send(
+            Method::Delete,
+            "/v3/futures/isolated/trade/stoploss",
+            &[("id", id.to_owned())],
+            None,
+            true,
+        )
+        .await
+    }
+
+    /// Adds `amount` sats of margin to a running trade (its liquidation price moves away).
+    pub async fn add_margin(&self, id: &str, amount: u64) -> Result<LnmTrade, CallError> {
+        let body = json!({ "id": id, "amount": amount });
+        self.send(
+            Method::Post,
+            "/v3/futures/isolated/trade/add-margin",
+            &[],
+            Some(body),
+            true,
+        )
+        .await
+    }
+
+    /// Takes `amount` sats out of a running trade, profit first.
+    pub async fn cash_in(&self, id: &str, amount: u64) -> Result<LnmTrade, CallError> {
+        let body = json!({ "id": id, "amount": amount });
+        self.send(
+            Method::Post,
+            "/v3/futures/isolated/trade/cash-in",
+            &[],
+            Some(body),
+            true,
+        )
+        .await
+    }
+
+    /// Cancels every open limit order; returns what was cancelled.
+    pub async fn cancel_all(&self) -> Result<Vec<LnmTrade>, CallError> {
+        let value: Value = self
+            .send(
+                Method::Post,
+                "/v3/futures/isolated/trades/cancel-all",
+                &[],
+                None,
+                true,
+            )
+            .await?;
+        // The SDK types this as one trade; accept an array or a single object.
+        let list = match value {
+            Value::Array(items) => items,
+            Value::Null => Vec::new(),
+            one => vec![one],
+        };
+        list.into_iter()
+            .map(|v| {
+                serde_json::from_value(v)
+                    .map_err(|e| CallError::Failed(Error::protocol(format!("cancel-all: {e}"))))
+            })
+            .collect()
+    }
+
+    /// Funding fees charged to isolated trades (one trade's, with `trade_id`).
+    pub async fn funding_fees(
+        &self,
+        trade_id: Option<&str>,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<LnmPage<LnmFundingFee>, CallError> {
+        let mut query = Vec::new();
+        if let Some(c) = cursor {
+            query.push(("cursor", c.to_owned()));
+        }
+        query.push(("limit", limit.clamp(1, 1000).to_string()));
+        if let Some(t) = trade_id {
+            query.push(("tradeId", t.to_owned()));
+        }
+        self.get("/v3/futures/isolated/funding-fees", &query, true)
+            .await
+    }
+
+    /// The market's funding settlements, newest first.
+    pub async fn funding_settlements(
+        &self,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<LnmPage<LnmFundingSettlement>, CallError> {
+        let mut query = Vec::new();
+        if let Some(c) = cursor {
+            query.push(("cursor", c.to_owned()));
+        }
+        query.push(("limit", limit.clamp(1, 1000).to_string()));
+        self.get("/v3/futures/funding-settlements", &query, false)
+            .await
+    }
+
+    /// The public leaderboard.
+    pub async fn leaderboard(&self) -> Result<LnmLeaderboard, CallError> {
+        self.get("/v3/futures/leaderboard", &[], false).await
     }
 
     async fn get<T: DeserializeOwned>(

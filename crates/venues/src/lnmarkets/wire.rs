@@ -216,3 +216,60 @@ pub struct LnmStreamOhlc {
     pub close: Decimal,
     pub volume: Decimal,
 }
+
+/// `PUT .../trade/stoploss` mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LnmStoplossMode {
+    Fixed,
+    Trailing,
+}
+
+impl LnmStoplossMode {
+    /// The venue's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LnmStoplossMode::Fixed => "fixed",
+            LnmStoplossMode::Trailing => "trailing",
+        }
+    }
+}
+
+/// One funding fee charged to (or paid to) a trade.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmFundingFee {
+    /// Sats; positive is paid.
+    pub fee: i64,
+    pub settlement_id: String,
+    pub time: String,
+    pub trade_id: Option<String>,
+}
+
+/// One funding settlement of the market.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmFundingSettlement {
+    pub id: String,
+    pub time: String,
+    pub funding_rate: Decimal,
+    pub fixing_price: Decimal,
+}
+
+/// One leaderboard row.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LnmLeader {
+    pub username: String,
+    /// Sats.
+    pub pl: i64,
+    pub direction: i64,
+}
+
+/// `GET /v3/futures/leaderboard`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LnmLeaderboard {
+    pub daily: Vec<LnmLeader>,
+    pub weekly: Vec<LnmLeader>,
+    pub monthly: Vec<LnmLeader>,
+    #[serde(rename = "all-time")]
+    pub all_time: Vec<LnmLeader>,
+}

@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod keychain;
 mod logging;
 pub mod state;
 

@@ -344,6 +344,10 @@ async fn dispatch(
             response
         }
         Some(Fault::Garbage(text)) => (StatusCode::OK, text).into_response(),
+        Some(Fault::StatusAfter { status, body }) => {
+            let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            (code, body).into_response()
+        }
         _ => response,
     }
 }

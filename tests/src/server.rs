@@ -95,6 +95,9 @@ pub enum Fault {
     Delay(Duration),
     /// Handle the request, then answer 200 with this body instead.
     Garbage(String),
+    /// Handle the request, then answer with this status (a gateway error after the
+    /// venue acted).
+    StatusAfter { status: u16, body: String },
 }
 
 /// Faults queued per route, each used once, in order.

@@ -376,3 +376,61 @@ async fn trading_through_the_engine_opens_lists_cancels_and_closes() {
         "a winning long realizes a profit: {realized}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_error_after_the_venue_acted_is_reconciled_to_exactly_one_order() {
+    use kestrel_tests::server::Fault;
+    let (server, venue) = setup("pass-1").await;
+    let engine = Engine::new(Arc::new(SystemClock), EngineConfig::default());
+    engine.add_market(venue.clone());
+    engine.add_account(venue.account_info(), venue.clone());
+    let account = AccountId::from("lnm-1");
+    engine
+        .subscribe_market(
+            &btc_usd(),
+            Arc::new(|_f: &kestrel_core::engine::MarketFrame| true),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    server.state.faults.inject(
+        "/v3/futures/isolated/trade",
+        Fault::StatusAfter {
+            status: 502,
+            body: "<html>Bad Gateway</html>".into(),
+        },
+    );
+    let outcome = engine
+        .place_order(&account, &ticket(Side::Buy, OrderType::Market, "300", None))
+        .await
+        .unwrap();
+    let OrderOutcome::Unknown {
+        client_order_id, ..
+    } = outcome
+    else {
+        panic!("{outcome:?}")
+    };
+    // The engine asks the venue by client id and finds the trade; nothing is resent.
+    eventually(
+        || {
+            engine
+                .tracked_orders(&account)
+                .map(|orders| orders.iter().all(|o| o.client_order_id != client_order_id))
+                .unwrap_or(false)
+        },
+        "the unknown order reconciled",
+    )
+    .await;
+    assert_eq!(
+        server.state.requests("POST", "/v3/futures/isolated/trade"),
+        1,
+        "sent exactly once"
+    );
+    let order = venue
+        .order_by_client_id(&client_order_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(order.status, OrderStatus::Filled);
+    assert_eq!(venue.positions().await.unwrap()[0].size, dec!(300));
+}

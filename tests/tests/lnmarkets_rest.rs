@@ -370,7 +370,11 @@ async fn adding_margin_moves_the_liquidation_price_away_and_cash_in_brings_it_ba
     let less = rest.cash_in(&t.id, 5_000).await.unwrap();
     assert_eq!(less.margin, more.margin - 5_000);
     assert_eq!(server.state.balance(), balance + 5_000);
-    let CallError::Failed(e) = rest.cash_in(&t.id, u64::try_from(less.margin).unwrap()).await.unwrap_err() else {
+    let CallError::Failed(e) = rest
+        .cash_in(&t.id, u64::try_from(less.margin).unwrap())
+        .await
+        .unwrap_err()
+    else {
         panic!()
     };
     assert!(matches!(e.kind, ErrorKind::InvalidOrder { .. }), "{e:?}");
@@ -413,4 +417,53 @@ async fn funding_fees_per_trade_and_the_markets_settlements_and_leaderboard_read
     assert_eq!(settlements.data[0].funding_rate, dec!(0.0001));
     let board = rest.leaderboard().await.unwrap();
     assert_eq!(board.all_time[0].username, "satoshi");
+}
+
+#[tokio::test]
+async fn a_tampered_body_or_a_wrong_secret_is_refused_as_the_venue_does() {
+    use hmac::{Hmac, Mac};
+    let (server, _) = setup().await;
+    let sign = |secret: &str, payload: &str| {
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(payload.as_bytes());
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            mac.finalize().into_bytes(),
+        )
+    };
+    let ts = SystemClock.now_ms();
+    let signed_body = r#"{"id":"a"}"#;
+    let sent_body = r#"{"id":"b"}"#;
+    let path = "/v3/futures/isolated/trade/cancel";
+    let cases = [
+        ("secret-1", signed_body, sent_body, "Invalid signature"),
+        ("wrong-secret", sent_body, sent_body, "Invalid signature"),
+        ("secret-1", sent_body, sent_body, "Trade not found"),
+    ];
+    let base = server.base_url();
+    for (i, (secret, signed, sent, expected)) in cases.into_iter().enumerate() {
+        let signature = sign(secret, &format!("{ts}post{path}{signed}"));
+        let (status, body) = raw_post(&base, path, sent, ts, &signature).await;
+        assert!(body.contains(expected), "case {i}: {status} {body}");
+    }
+}
+
+/// A bare HTTP/1.1 POST over a TCP socket, so the request is exactly what the test says.
+async fn raw_post(base: &str, path: &str, body: &str, ts: i64, signature: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\nlnm-access-key: key-1\r\nlnm-access-passphrase: pass-1\r\nlnm-access-timestamp: {ts}\r\nlnm-access-signature: {signature}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    socket.read_to_string(&mut response).await.unwrap();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, response)
 }

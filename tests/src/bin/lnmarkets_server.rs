@@ -1,8 +1,8 @@
-//! Runs the LN Markets test server on 127.0.0.1 for peers written in other languages (the
-//! official npm SDK in tests/peers/lnmarkets). Prints `READY <base-url>` and serves until
-//! stdin closes.
+//! Runs the LN Markets test server on 127.0.0.1 for people, the app's Settings, and peers
+//! written in other languages (tests/peers/lnmarkets). Prints its URLs and credentials, then
+//! `READY <rest-url>`, and serves until stdin closes or the process is killed.
 //!
-//! Usage: lnmarkets-server <key> <secret> <passphrase>
+//! Usage: `cargo run -p kestrel-tests --bin lnmarkets-server [key secret passphrase]`
 
 use kestrel_tests::lnmarkets::{ApiKey, LnmServer};
 use rust_decimal::Decimal;
@@ -11,26 +11,39 @@ use tokio::io::AsyncReadExt;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let (Some(key), Some(secret), Some(passphrase)) = (args.next(), args.next(), args.next())
-    else {
-        anyhow::bail!("usage: lnmarkets-server <key> <secret> <passphrase>");
-    };
-    let api = ApiKey {
-        key,
-        secret,
-        passphrase,
+    let api = match (args.next(), args.next(), args.next()) {
+        (Some(key), Some(secret), Some(passphrase)) => ApiKey {
+            key,
+            secret,
+            passphrase,
+        },
+        _ => ApiKey {
+            key: "kestrel-test-key".into(),
+            secret: "kestrel-test-secret".into(),
+            passphrase: "kestrel-test-passphrase".into(),
+        },
     };
     let server = LnmServer::start(
-        api,
+        api.clone(),
         10_000_000,
         Decimal::from(50_000),
         Decimal::from(50_001),
         600,
     )
     .await?;
+    println!("LN Markets test server (REST v3 + Stream v1), account balance 10 000 000 sats");
+    println!("  REST base URL:   {}", server.base_url());
+    println!("  stream URL:      {}/v1", server.server.ws_url());
+    println!("  API key:         {}", api.key);
+    println!("  API secret:      {}", api.secret);
+    println!("  API passphrase:  {}", api.passphrase);
     println!("READY {}", server.base_url());
-    // Serve until the parent closes our stdin.
+    // Serve until the parent closes our stdin (or kill the process).
     let mut sink = Vec::new();
     tokio::io::stdin().read_to_end(&mut sink).await?;
+    if sink.is_empty() {
+        // stdin was already closed (e.g. started from a terminal with </dev/null): serve on.
+        std::future::pending::<()>().await;
+    }
     Ok(())
 }

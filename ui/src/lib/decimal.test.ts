@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import {
   compareDec,
   decToString,
-  floorToStep,
   fractionDigits,
   isMultipleOf,
   parseDec,
@@ -54,11 +53,6 @@ describe("exact step arithmetic", () => {
     expect(decToString(roundDec(dec("-1.25"), 1))).toBe("-1.3");
     expect(decToString(roundDec(dec("1.24"), 1))).toBe("1.2");
     expect(decToString(roundDec(dec("3"), 2))).toBe("3.00");
-  });
-
-  it("floors to a step toward negative infinity", () => {
-    expect(decToString(floorToStep(dec("100.7"), dec("0.5")))).toBe("100.5");
-    expect(decToString(floorToStep(dec("-0.2"), dec("0.5")))).toBe("-0.5");
   });
 
   it("counts significant fraction digits", () => {

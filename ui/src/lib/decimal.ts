@@ -64,15 +64,6 @@ export function roundDec(d: Dec, scale: number): Dec {
   return { units: neg ? -q : q, scale };
 }
 
-/** The nearest multiple of `step` at or below `value` (toward negative infinity). */
-export function floorToStep(value: Dec, step: Dec): Dec {
-  const [x, y, scale] = aligned(value, step);
-  if (y === 0n) return value;
-  let q = x / y;
-  if (x % y !== 0n && x < 0n) q -= 1n;
-  return { units: q * y, scale };
-}
-
 /** Plain text with exactly `d.scale` fraction digits, no grouping. */
 export function decToString(d: Dec): string {
   const neg = d.units < 0n;

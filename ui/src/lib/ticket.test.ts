@@ -113,6 +113,16 @@ describe("ticket presentation", () => {
     expect(estimateTicket(draft({ size: "100" }), inverse, 50000)?.notional).toBeCloseTo(0.002);
   });
 
+  it("prices a limit at its own price, charges post-only at the maker rate, and needs a price", () => {
+    const limit = draft({ orderType: "limit", size: "0.1", price: "80000", postOnly: true });
+    const e = estimateTicket(limit, btc, 90000);
+    expect(e?.notional).toBeCloseTo(8000);
+    expect(e?.fee).toBeCloseTo(1.6);
+    expect(estimateTicket(draft(), btc, null)).toBeNull();
+    const quoteSized = btcPerp({ size_unit: "quote" });
+    expect(estimateTicket(draft({ size: "500" }), quoteSized, 90000)?.notional).toBeCloseTo(500);
+  });
+
   it("maps backend field names onto ticket fields", () => {
     expect(ticketField("trigger_price")).toBe("trigger");
     expect(ticketField("size")).toBe("size");

@@ -11,7 +11,7 @@ import type {
   TimeInForce,
 } from "./bindings/bindings";
 import { compareDec, isMultipleOf, parseDec, roundDec, signOf, type Dec } from "./decimal";
-import { sizeUnitLabel } from "./instrument";
+import { estimateNotional, sizeUnitLabel } from "./instrument";
 
 /** The ticket's inputs, as the user typed them. */
 export interface TicketDraft {
@@ -208,14 +208,7 @@ export function estimateTicket(
         : reference;
   const leverage = Number(draft.leverage);
   if (!(size > 0) || price === null || !(price > 0) || !(leverage >= 1)) return null;
-  const units =
-    instrument.size_unit === "contracts" ? size * Number(instrument.contract_size) : size;
-  const notional =
-    instrument.contract === "inverse"
-      ? units / price
-      : instrument.size_unit === "quote"
-        ? units
-        : units * price;
+  const notional = estimateNotional(instrument, size, price);
   const feeRate = Number(
     draft.orderType === "limit" && draft.postOnly ? instrument.maker_fee : instrument.taker_fee,
   );

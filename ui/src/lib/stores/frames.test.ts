@@ -1,26 +1,30 @@
 import { describe, expect, it } from "vitest";
 import type { MarketFrame } from "../bindings/bindings";
-import { candle, frame, trade } from "../../test/fixtures";
+import { BTC, candle, frame, trade } from "../../test/fixtures";
 import { FrameBatcher, mergeFrames, type FrameClock } from "./frames";
 
 function manualClock() {
   const paints: (() => void)[] = [];
+  const timers: (() => void)[] = [];
+  const queue = (list: (() => void)[], cb: () => void): (() => void) => {
+    list.push(cb);
+    return () => {
+      const i = list.indexOf(cb);
+      if (i >= 0) list.splice(i, 1);
+    };
+  };
   const clock: FrameClock = {
-    onNextPaint(cb) {
-      paints.push(cb);
-      return () => {
-        const i = paints.indexOf(cb);
-        if (i >= 0) paints.splice(i, 1);
-      };
-    },
-    after() {
-      return () => undefined;
-    },
+    onNextPaint: (cb) => queue(paints, cb),
+    after: (_ms, cb) => queue(timers, cb),
   };
   const paint = (): void => {
     for (const cb of paints.splice(0)) cb();
   };
-  return { clock, paint };
+  /** The stall timer firing because no paint came (a hidden window). */
+  const stall = (): void => {
+    for (const cb of timers.splice(0)) cb();
+  };
+  return { clock, paint, stall };
 }
 
 describe("mergeFrames", () => {
@@ -51,6 +55,28 @@ describe("mergeFrames", () => {
     ]);
     expect(m.trades.map((t) => t.trade_id)).toEqual(["b", "c"]);
   });
+
+  it("lets a later book and ticker replace earlier ones", () => {
+    const older = { bids: [], asks: [], status: "live" as const, sequence: 1 };
+    const newer = { bids: [], asks: [], status: "resyncing" as const, sequence: 2 };
+    const ticker = (last: string) => ({ instrument: BTC, last, ts: 1 });
+    const m = mergeFrames(
+      frame({ frame: 1, book: older, ticker: ticker("1") }),
+      frame({ frame: 2, book: newer, ticker: ticker("2") }),
+      50,
+    );
+    expect(m.book).toBe(newer);
+    expect(m.ticker?.last).toBe("2");
+  });
+
+  it("keeps every print when under the cap, oldest first", () => {
+    const m = mergeFrames(
+      frame({ trades: [trade("a")] }),
+      frame({ trades: [trade("b"), trade("c")] }),
+      50,
+    );
+    expect(m.trades.map((t) => t.trade_id)).toEqual(["a", "b", "c"]);
+  });
 });
 
 describe("FrameBatcher", () => {
@@ -71,6 +97,18 @@ describe("FrameBatcher", () => {
     batcher.push(frame({ frame: 4 }));
     batcher.discard();
     paint();
+    expect(applied).toHaveLength(1);
+  });
+
+  it("applies anyway when no paint comes, and only once", () => {
+    const applied: MarketFrame[] = [];
+    const { clock, paint, stall } = manualClock();
+    const batcher = new FrameBatcher((f) => applied.push(f), 50, clock);
+    batcher.push(frame({ frame: 1 }));
+    batcher.push(frame({ frame: 2 }));
+    stall();
+    expect(applied.map((f) => f.frame)).toEqual([2]);
+    paint(); // the paint callback was cancelled by the flush
     expect(applied).toHaveLength(1);
   });
 });

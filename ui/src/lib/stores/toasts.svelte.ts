@@ -11,7 +11,8 @@ export interface Toast {
 
 /** How long each kind stays up, in ms. */
 const TTL: Record<ToastKind, number> = { success: 4000, info: 5000, warning: 8000, error: 10000 };
-const MAX_SHOWN = 6;
+/** Older toasts give way so the stack never hides the book and tape for long. */
+const MAX_SHOWN = 4;
 
 export class Toasts {
   items = $state.raw<Toast[]>([]);

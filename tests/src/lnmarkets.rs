@@ -81,6 +81,141 @@ struct Account {
     trades: Vec<Trade>,
     /// (fee, settlement id, time, trade id)
     funding_fees: Vec<(i64, String, i64, String)>,
+    cross: Cross,
+}
+
+/// The cross-margin wallet and its one position.
+#[derive(Default)]
+struct Cross {
+    margin: i64,
+    leverage: i64,
+    /// Signed contracts: short below zero.
+    quantity: i64,
+    entry: Option<Decimal>,
+    trading_fees: i64,
+    realized: i64,
+    orders: Vec<CrossOrder>,
+    /// (id, amount, time); positive is a deposit.
+    transfers: Vec<(String, i64, i64)>,
+    updated_at: i64,
+}
+
+#[derive(Clone)]
+struct CrossOrder {
+    id: String,
+    limit: bool,
+    buy: bool,
+    price: Decimal,
+    quantity: i64,
+    fee: i64,
+    created_at: i64,
+    filled_at: Option<i64>,
+    canceled_at: Option<i64>,
+}
+
+impl Cross {
+    fn required(&self, quantity: i64, entry: Option<Decimal>) -> i64 {
+        match entry {
+            Some(e) if !e.is_zero() && quantity != 0 => (Decimal::from(quantity.abs() * SATS)
+                / (e * Decimal::from(self.leverage.max(1))))
+            .ceil()
+            .to_i64()
+            .unwrap_or(i64::MAX),
+            _ => 0,
+        }
+    }
+
+    /// Applies a fill; refuses one the margin cannot carry.
+    fn fill(
+        &mut self,
+        buy: bool,
+        quantity: i64,
+        price: Decimal,
+        now: i64,
+    ) -> Result<i64, &'static str> {
+        let signed = if buy { quantity } else { -quantity };
+        let fee = fee_sats(quantity, price);
+        let (mut q, mut entry, mut margin) = (self.quantity, self.entry, self.margin - fee);
+        let mut realized = 0;
+        if q != 0 && (q > 0) != (signed > 0) {
+            let closing = quantity.min(q.abs());
+            let e = entry.unwrap_or(price);
+            let sign = if q > 0 {
+                Decimal::ONE
+            } else {
+                Decimal::NEGATIVE_ONE
+            };
+            realized =
+                (sign * Decimal::from(closing * SATS) * (Decimal::ONE / e - Decimal::ONE / price))
+                    .round()
+                    .to_i64()
+                    .unwrap_or(0);
+            margin += realized;
+            q += if q > 0 { -closing } else { closing };
+            let rest = quantity - closing;
+            if q == 0 {
+                entry = None;
+            }
+            if rest > 0 {
+                q = if buy { rest } else { -rest };
+                entry = Some(price);
+            }
+        } else {
+            let held = Decimal::from(q.abs());
+            let add = Decimal::from(quantity);
+            entry = Some(match entry {
+                Some(e) if q != 0 => (held + add) / (held / e + add / price),
+                _ => price,
+            });
+            q += signed;
+        }
+        if margin < self.required(q, entry) {
+            return Err("Insufficient margin");
+        }
+        self.quantity = q;
+        self.entry = entry;
+        self.margin = margin;
+        self.trading_fees += fee;
+        self.realized += realized;
+        self.updated_at = now;
+        Ok(fee)
+    }
+
+    fn position_json(&self, bid: Decimal, ask: Decimal) -> Value {
+        let delta = match self.entry {
+            Some(e) if self.quantity != 0 => {
+                let (sign, exit) = if self.quantity > 0 {
+                    (Decimal::ONE, bid)
+                } else {
+                    (Decimal::NEGATIVE_ONE, ask)
+                };
+                (sign
+                    * Decimal::from(self.quantity.abs() * SATS)
+                    * (Decimal::ONE / e - Decimal::ONE / exit))
+                    .round()
+                    .to_i64()
+                    .unwrap_or(0)
+            }
+            _ => 0,
+        };
+        let required = self.required(self.quantity, self.entry);
+        json!({
+            "id": "cross-1", "uid": "user-1", "quantity": self.quantity, "entryPrice": self.entry.map(number),
+            "leverage": self.leverage, "liquidation": null, "margin": self.margin, "initialMargin": required,
+            "maintenanceMargin": required / 2, "runningMargin": self.margin + delta, "deltaPl": delta,
+            "totalPl": self.realized, "tradingFees": self.trading_fees, "fundingFees": 0, "updatedAt": iso(self.updated_at),
+        })
+    }
+}
+
+fn cross_order_json(o: &CrossOrder) -> Value {
+    json!({
+        "id": o.id, "uid": "user-1", "type": if o.limit { "limit" } else { "market" },
+        "side": if o.buy { "buy" } else { "sell" }, "price": number(o.price), "quantity": o.quantity,
+        "tradingFee": o.fee, "createdAt": iso(o.created_at), "filledAt": o.filled_at.map(iso),
+        "canceledAt": o.canceled_at.map(iso), "open": o.filled_at.is_none() && o.canceled_at.is_none(),
+        "filled": o.filled_at.is_some(), "canceled": o.canceled_at.is_some(),
+    })
 }
 
 struct Market {
@@ -152,6 +287,10 @@ impl LnmServer {
                     balance: balance_sats,
                     trades: Vec::new(),
                     funding_fees: Vec::new(),
+                    cross: Cross {
+                        leverage: 1,
+                        ..Cross::default()
+                    },
                 }],
                 market: Market {
                     bid,
@@ -925,6 +1064,9 @@ fn private(
                 .collect();
             reply(StatusCode::OK, json!({ "data": data, "nextCursor": null }))
         }
+        (_, p) if p.starts_with("/v3/futures/cross/") => {
+            cross(account, market, next_id, method, p, params, body, now)
+        }
         _ => fail(
             StatusCode::NOT_FOUND,
             &format!("Route {method} {path} not found"),
@@ -1254,4 +1396,146 @@ async fn stream_session(state: Arc<LnmState>, socket: WebSocket) {
         }
     }
     state.streams().retain(|c| c.id != id);
+}
+
+#[allow(clippy::too_many_arguments)] // one route table, as the venue's
+fn cross(
+    account: &mut Account,
+    market: &Market,
+    next_id: &mut u64,
+    method: &str,
+    path: &str,
+    params: &HashMap<String, String>,
+    body: &Value,
+    now: i64,
+) -> Response {
+    let bad = |m: &str| fail(StatusCode::BAD_REQUEST, m, "BAD_REQUEST");
+    let amount = body
+        .get("amount")
+        .and_then(Value::as_i64)
+        .filter(|a| *a > 0);
+    let (bid, ask) = (market.bid, market.ask);
+    let c = &mut account.cross;
+    let page = |items: Vec<Value>| {
+        let limit = params
+            .get("limit")
+            .and_then(|l| l.parse::<usize>().ok())
+            .unwrap_or(100)
+            .clamp(1, 1000);
+        let data: Vec<Value> = items.into_iter().take(limit).collect();
+        reply(StatusCode::OK, json!({ "data": data, "nextCursor": null }))
+    };
+    match (method, path) {
+        ("GET", "/v3/futures/cross/position") => reply(StatusCode::OK, c.position_json(bid, ask)),
+        ("POST", "/v3/futures/cross/deposit") => {
+            let Some(amount) = amount else { return bad("amount must be a positive integer (sats)") };
+            if amount > account.balance {
+                return bad("Insufficient balance");
+            }
+            account.balance -= amount;
+            c.margin += amount;
+            *next_id += 1;
+            c.transfers.push((format!("tr-{next_id}"), amount, now));
+            reply(StatusCode::OK, c.position_json(bid, ask))
+        }
+        ("POST", "/v3/futures/cross/withdraw") => {
+            let Some(amount) = amount else { return bad("amount must be a positive integer (sats)") };
+            if c.margin - amount < c.required(c.quantity, c.entry) {
+                return bad("Insufficient margin: the position needs it");
+            }
+            c.margin -= amount;
+            account.balance += amount;
+            *next_id += 1;
+            c.transfers.push((format!("tr-{next_id}"), -amount, now));
+            reply(StatusCode::OK, c.position_json(bid, ask))
+        }
+        ("PUT", "/v3/futures/cross/leverage") => {
+            let Some(leverage) = body.get("leverage").and_then(Value::as_i64).filter(|l| (1..=100).contains(l)) else {
+                return bad("leverage must be an integer between 1 and 100");
+            };
+            let before = c.leverage;
+            c.leverage = leverage;
+            if c.margin < c.required(c.quantity, c.entry) {
+                c.leverage = before;
+                return bad("Insufficient margin for this leverage");
+            }
+            reply(StatusCode::OK, c.position_json(bid, ask))
+        }
+        ("POST", "/v3/futures/cross/order") | ("POST", "/v3/futures/cross/position/close") => {
+            let closing = path.ends_with("/close");
+            let (limit, buy, quantity, price) = if closing {
+                if c.quantity == 0 {
+                    return fail(StatusCode::NOT_FOUND, "No open position", "NOT_FOUND");
+                }
+                let buy = c.quantity < 0;
+                (false, buy, c.quantity.abs(), if buy { ask } else { bid })
+            } else {
+                let limit = match body.get("type").and_then(Value::as_str) {
+                    Some("limit") => true,
+                    Some("market") => false,
+                    _ => return bad("type must be 'market' or 'limit'"),
+                };
+                let buy = match body.get("side").and_then(Value::as_str) {
+                    Some("buy") => true,
+                    Some("sell") => false,
+                    _ => return bad("side must be 'buy' or 'sell'"),
+                };
+                let Some(quantity) = body.get("quantity").and_then(Value::as_i64).filter(|q| (1..=500_000).contains(q)) else {
+                    return bad("quantity must be an integer between 1 and 500000");
+                };
+                let price = if limit {
+                    match body.get("price").and_then(|v| Decimal::from_str(&v.to_string()).ok()).filter(|p| *p > Decimal::ZERO && (*p * Decimal::TWO).fract().is_zero()) {
+                        Some(p) => p,
+                        None => return bad("price must be a positive multiple of 0.5"),
+                    }
+                } else if buy {
+                    ask
+                } else {
+                    bid
+                };
+                (limit, buy, quantity, price)
+            };
+            *next_id += 1;
+            let mut order = CrossOrder { id: format!("co-{next_id}"), limit, buy, price, quantity, fee: 0, created_at: now, filled_at: None, canceled_at: None };
+            let crosses = !limit || (buy && ask <= price) || (!buy && bid >= price);
+            if crosses {
+                match c.fill(buy, quantity, if limit { price } else { order.price }, now) {
+                    Ok(fee) => {
+                        order.fee = fee;
+                        order.filled_at = Some(now);
+                    }
+                    Err(m) => return bad(m),
+                }
+            }
+            let out = cross_order_json(&order);
+            c.orders.push(order);
+            reply(StatusCode::OK, out)
+        }
+        ("POST", "/v3/futures/cross/order/cancel") => {
+            let id = body.get("id").and_then(Value::as_str).unwrap_or("");
+            let Some(o) = c.orders.iter_mut().find(|o| o.id == id && o.filled_at.is_none() && o.canceled_at.is_none()) else {
+                return fail(StatusCode::NOT_FOUND, "Order not found", "NOT_FOUND");
+            };
+            o.canceled_at = Some(now);
+            reply(StatusCode::OK, cross_order_json(o))
+        }
+        ("POST", "/v3/futures/cross/orders/cancel-all") => {
+            let mut out = Vec::new();
+            for o in c.orders.iter_mut().filter(|o| o.filled_at.is_none() && o.canceled_at.is_none()) {
+                o.canceled_at = Some(now);
+                out.push(cross_order_json(o));
+            }
+            reply(StatusCode::OK, Value::Array(out))
+        }
+        ("GET", "/v3/futures/cross/orders/open") => {
+            let open: Vec<Value> = c.orders.iter().filter(|o| o.filled_at.is_none() && o.canceled_at.is_none()).map(cross_order_json).collect();
+            reply(StatusCode::OK, Value::Array(open))
+        }
+        ("GET", "/v3/futures/cross/orders/filled") => page(c.orders.iter().rev().filter(|o| o.filled_at.is_some()).map(cross_order_json).collect()),
+        ("GET", "/v3/futures/cross/transfers") => page(
+            c.transfers.iter().rev().map(|(id, amount, time)| json!({ "id": id, "uid": "user-1", "amount": amount, "time": iso(*time) })).collect(),
+        ),
+        ("GET", "/v3/futures/cross/funding-fees") => page(Vec::new()),
+        _ => fail(StatusCode::NOT_FOUND, &format!("Route {method} {path} not found"), "NOT_FOUND"),
+    }
 }

@@ -467,3 +467,64 @@ async fn raw_post(base: &str, path: &str, body: &str, ts: i64, signature: &str) 
         .unwrap_or(0);
     (status, response)
 }
+
+#[tokio::test]
+async fn cross_margin_deposits_trades_closes_and_withdraws() {
+    let (server, rest) = setup().await;
+    let position = rest.cross_deposit(1_000_000).await.unwrap();
+    assert_eq!(position.margin, 1_000_000);
+    assert_eq!(server.state.balance(), BALANCE - 1_000_000);
+    assert_eq!(
+        rest.cross_set_leverage(10).await.unwrap().leverage,
+        dec!(10)
+    );
+    let CallError::Failed(e) = rest.cross_set_leverage(101).await.unwrap_err() else {
+        panic!()
+    };
+    assert_eq!(
+        e.kind,
+        ErrorKind::InvalidOrder {
+            field: "leverage".into()
+        }
+    );
+
+    let bought = rest.cross_new_order(Side::Buy, 1_000, None).await.unwrap();
+    assert!(bought.filled && bought.trading_fee > 0);
+    let position = rest.cross_position().await.unwrap();
+    assert_eq!(
+        (position.quantity, position.entry_price),
+        (1_000, Some(dec!(50001)))
+    );
+    assert!(position.initial_margin > 0);
+
+    let resting = rest
+        .cross_new_order(Side::Sell, 500, Some(dec!(60000)))
+        .await
+        .unwrap();
+    assert!(resting.open);
+    assert_eq!(rest.cross_open_orders().await.unwrap().len(), 1);
+    assert!(rest.cross_cancel(&resting.id).await.unwrap().canceled);
+
+    // The position needs its margin: withdrawing all of it is refused.
+    assert!(rest.cross_withdraw(1_000_000).await.is_err());
+    server.state.set_quote(dec!(55000), dec!(55001));
+    let closed = rest.cross_close().await.unwrap();
+    assert!(closed.filled);
+    let position = rest.cross_position().await.unwrap();
+    assert_eq!(position.quantity, 0);
+    assert!(
+        position.total_pl > 0,
+        "a winning long: {}",
+        position.total_pl
+    );
+    let free = u64::try_from(position.margin).unwrap();
+    rest.cross_withdraw(free).await.unwrap();
+    let transfers = rest.cross_transfers(10, None).await.unwrap();
+    assert_eq!(transfers.data.len(), 2);
+    assert_eq!(transfers.data[0].amount, -position.margin);
+    assert_eq!(
+        rest.cross_filled_orders(10, None).await.unwrap().data.len(),
+        2
+    );
+    assert!(server.state.balance() > BALANCE - 1_000_000 + 900_000);
+}

@@ -103,3 +103,20 @@ test("the SDK's trade management calls are accepted: TP/SL, margin, cash-in, can
   const board = await c.futures.getLeaderboard();
   assert.ok(Array.isArray(board["all-time"]));
 });
+
+test("the SDK's cross-margin calls are accepted", async () => {
+  const c = await client();
+  const deposited = await c.futures.cross.deposit({ amount: 200000 });
+  assert.equal(deposited.margin, 200000);
+  await c.futures.cross.setLeverage({ leverage: 5 });
+  const order = await c.futures.cross.newOrder({ type: "market", side: "sell", quantity: 100 });
+  assert.equal(order.filled, true);
+  const position = await c.futures.cross.getPosition();
+  assert.equal(position.quantity, -100);
+  const closed = await c.futures.cross.close();
+  assert.equal(closed.side, "buy");
+  const transfers = await c.futures.cross.getTransfers({ limit: 5 });
+  assert.equal(transfers.data.length, 1);
+  const filled = await c.futures.cross.getFilledOrders({ limit: 5 });
+  assert.equal(filled.data.length, 2);
+});

@@ -5,8 +5,8 @@
 use super::auth::{self, LnmCredentials};
 use super::map;
 use super::wire::{
-    LnmAccount, LnmCandle, LnmFundingFee, LnmFundingSettlement, LnmLeaderboard, LnmPage,
-    LnmStoplossMode, LnmTicker, LnmTime, LnmTrade,
+    LnmAccount, LnmCandle, LnmCrossOrder, LnmCrossPosition, LnmFundingFee, LnmFundingSettlement,
+    LnmLeaderboard, LnmPage, LnmStoplossMode, LnmTicker, LnmTime, LnmTrade, LnmTransfer,
 };
 use crate::net::http::encode_query;
 use crate::net::{ClockOffset, HttpClient, HttpError, HttpRequest, Method, RateLimiter};
@@ -375,6 +375,163 @@ impl LnmRest {
         self.get("/v3/futures/leaderboard", &[], false).await
     }
 
+    /// Places a cross-margin order (market without `price`). Sent once.
+    pub async fn cross_new_order(
+        &self,
+        side: Side,
+        quantity: u64,
+        price: Option<Decimal>,
+    ) -> Result<LnmCrossOrder, CallError> {
+        let mut body = Map::new();
+        body.insert(
+            "type".into(),
+            json!(if price.is_some() { "limit" } else { "market" }),
+        );
+        body.insert(
+            "side".into(),
+            json!(match side {
+                Side::Buy => "buy",
+                Side::Sell => "sell",
+            }),
+        );
+        body.insert("quantity".into(), json!(quantity));
+        if let Some(p) = price {
+            body.insert("price".into(), json_number(p));
+        }
+        self.send(
+            Method::Post,
+            "/v3/futures/cross/order",
+            &[],
+            Some(Value::Object(body)),
+            true,
+        )
+        .await
+    }
+
+    /// Cancels a cross-margin limit order.
+    pub async fn cross_cancel(&self, id: &str) -> Result<LnmCrossOrder, CallError> {
+        self.send(
+            Method::Post,
+            "/v3/futures/cross/order/cancel",
+            &[],
+            Some(json!({ "id": id })),
+            true,
+        )
+        .await
+    }
+
+    /// Cancels every open cross-margin order.
+    pub async fn cross_cancel_all(&self) -> Result<Value, CallError> {
+        self.send(
+            Method::Post,
+            "/v3/futures/cross/orders/cancel-all",
+            &[],
+            None,
+            true,
+        )
+        .await
+    }
+
+    /// Open cross-margin orders.
+    pub async fn cross_open_orders(&self) -> Result<Vec<LnmCrossOrder>, CallError> {
+        self.get("/v3/futures/cross/orders/open", &[], true).await
+    }
+
+    /// Filled cross-margin orders, newest first.
+    pub async fn cross_filled_orders(
+        &self,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<LnmPage<LnmCrossOrder>, CallError> {
+        self.get(
+            "/v3/futures/cross/orders/filled",
+            &page_query(limit, cursor),
+            true,
+        )
+        .await
+    }
+
+    /// The cross-margin position.
+    pub async fn cross_position(&self) -> Result<LnmCrossPosition, CallError> {
+        self.get("/v3/futures/cross/position", &[], true).await
+    }
+
+    /// Closes the cross-margin position at market.
+    pub async fn cross_close(&self) -> Result<LnmCrossOrder, CallError> {
+        self.send(
+            Method::Post,
+            "/v3/futures/cross/position/close",
+            &[],
+            None,
+            true,
+        )
+        .await
+    }
+
+    /// Sets the cross-margin leverage (whole number, 1–100).
+    pub async fn cross_set_leverage(&self, leverage: u32) -> Result<LnmCrossPosition, CallError> {
+        self.send(
+            Method::Put,
+            "/v3/futures/cross/leverage",
+            &[],
+            Some(json!({ "leverage": leverage })),
+            true,
+        )
+        .await
+    }
+
+    /// Moves `amount` sats from the account to the cross-margin wallet.
+    pub async fn cross_deposit(&self, amount: u64) -> Result<LnmCrossPosition, CallError> {
+        self.send(
+            Method::Post,
+            "/v3/futures/cross/deposit",
+            &[],
+            Some(json!({ "amount": amount })),
+            true,
+        )
+        .await
+    }
+
+    /// Moves `amount` sats from the cross-margin wallet back to the account.
+    pub async fn cross_withdraw(&self, amount: u64) -> Result<LnmCrossPosition, CallError> {
+        self.send(
+            Method::Post,
+            "/v3/futures/cross/withdraw",
+            &[],
+            Some(json!({ "amount": amount })),
+            true,
+        )
+        .await
+    }
+
+    /// Transfers between the account and the cross-margin wallet.
+    pub async fn cross_transfers(
+        &self,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<LnmPage<LnmTransfer>, CallError> {
+        self.get(
+            "/v3/futures/cross/transfers",
+            &page_query(limit, cursor),
+            true,
+        )
+        .await
+    }
+
+    /// Funding fees charged to the cross-margin position.
+    pub async fn cross_funding_fees(
+        &self,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<LnmPage<LnmFundingFee>, CallError> {
+        self.get(
+            "/v3/futures/cross/funding-fees",
+            &page_query(limit, cursor),
+            true,
+        )
+        .await
+    }
+
     async fn get<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -442,6 +599,15 @@ impl LnmRest {
             }
         })
     }
+}
+
+fn page_query(limit: u32, cursor: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut query = Vec::new();
+    if let Some(c) = cursor {
+        query.push(("cursor", c.to_owned()));
+    }
+    query.push(("limit", limit.clamp(1, 1000).to_string()));
+    query
 }
 
 fn iso(ms: TimestampMs) -> Result<String, CallError> {

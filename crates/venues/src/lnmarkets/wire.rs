@@ -273,3 +273,52 @@ pub struct LnmLeaderboard {
     #[serde(rename = "all-time")]
     pub all_time: Vec<LnmLeader>,
 }
+
+/// A cross-margin order.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmCrossOrder {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub side: LnmSide,
+    pub price: Decimal,
+    pub quantity: u64,
+    /// Sats.
+    pub trading_fee: i64,
+    pub created_at: String,
+    pub filled_at: Option<String>,
+    pub canceled_at: Option<String>,
+    pub open: bool,
+    pub filled: bool,
+    pub canceled: bool,
+}
+
+/// The cross-margin position (one per account); `quantity` is signed, short below zero.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmCrossPosition {
+    pub id: String,
+    pub quantity: i64,
+    pub entry_price: Option<Decimal>,
+    pub leverage: Decimal,
+    pub liquidation: Option<Decimal>,
+    /// Sats, all below.
+    pub margin: i64,
+    pub initial_margin: i64,
+    pub maintenance_margin: i64,
+    pub running_margin: i64,
+    pub delta_pl: i64,
+    pub total_pl: i64,
+    pub trading_fees: i64,
+    pub funding_fees: i64,
+    pub updated_at: String,
+}
+
+/// A transfer between the account and its cross-margin wallet (positive: deposit).
+#[derive(Clone, Debug, Deserialize)]
+pub struct LnmTransfer {
+    pub id: String,
+    pub amount: i64,
+    pub time: String,
+}

@@ -1231,6 +1231,13 @@ impl LnmState {
         }
     }
 
+    /// Sends `text` as is to every stream client (malformed frames, unknown messages).
+    pub fn publish_raw(&self, text: &str) {
+        for c in self.streams().iter() {
+            let _ = c.tx.send(text.to_owned());
+        }
+    }
+
     /// Pushes `data` on `topic` to every client subscribed to it.
     pub fn publish(&self, topic: &str, data: Value) {
         let frame = json!({ "jsonrpc": "2.0", "method": "subscription", "params": { "topic": topic, "data": data } }).to_string();

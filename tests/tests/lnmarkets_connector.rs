@@ -434,3 +434,35 @@ async fn a_gateway_error_after_the_venue_acted_is_reconciled_to_exactly_one_orde
     assert_eq!(order.status, OrderStatus::Filled);
     assert_eq!(venue.positions().await.unwrap()[0].size, dec!(300));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_stream_frames_are_skipped_and_the_stream_goes_on() {
+    let (server, venue) = setup("pass-1").await;
+    let mut stream = venue.subscribe(&btc_usd()).await.unwrap();
+    next_matching(&mut stream, "live", |e| {
+        matches!(
+            e,
+            MarketEvent::Status {
+                status: StreamStatus::Live,
+                ..
+            }
+        )
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    for junk in [
+        "not json at all",
+        r#"{"jsonrpc":"2.0","method":"subscription","params":{"topic":"futures/inverse/btc_usd/lastPrice","data":{"lastPrice":"x"}}}"#,
+        r#"{"jsonrpc":"2.0","method":"subscription","params":{"data":{}}}"#,
+        r#"{"unexpected":true}"#,
+    ] {
+        server.state.publish_raw(junk);
+    }
+    server.state.set_quote(dec!(50200), dec!(50201));
+    next_matching(
+        &mut stream,
+        "the quote after the junk",
+        |e| matches!(e, MarketEvent::Ticker(t) if t.bid == Some(dec!(50200))),
+    )
+    .await;
+}

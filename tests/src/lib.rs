@@ -2,5 +2,6 @@
 //! connectors can be tested end to end without the network, with faults a test can inject
 //! (errors, rate limits, answers that never arrive, clock skew).
 
+pub mod conformance;
 pub mod lnmarkets;
 pub mod server;

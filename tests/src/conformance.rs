@@ -1,0 +1,161 @@
+//! The conformance suite every connector passes: the same checks, written once against the
+//! venue traits, run for the Demo venue and for each real venue against its test server.
+
+use kestrel_core::{
+    ClientOrderId, Decimal, ErrorKind, InstrumentId, OrderOutcome, OrderRequest, OrderStatus,
+    OrderType, PositionSide, Side, TimeInForce, Trading,
+};
+
+/// What a venue needs the suite to know.
+pub struct Subject<'a> {
+    pub venue: &'a dyn Trading,
+    pub instrument: InstrumentId,
+    /// A valid order size.
+    pub size: Decimal,
+    /// A limit buy price far enough below the market never to fill during the test.
+    pub resting_bid: Decimal,
+    /// Distinguishes this run's client order ids.
+    pub tag: &'a str,
+}
+
+fn request(
+    s: &Subject<'_>,
+    cid: &str,
+    order_type: OrderType,
+    price: Option<Decimal>,
+) -> OrderRequest {
+    OrderRequest {
+        instrument: s.instrument.clone(),
+        client_order_id: ClientOrderId(format!("{}-{cid}", s.tag)),
+        side: Side::Buy,
+        order_type,
+        size: s.size,
+        price,
+        trigger_price: None,
+        time_in_force: if order_type == OrderType::Market {
+            TimeInForce::Ioc
+        } else {
+            TimeInForce::Gtc
+        },
+        reduce_only: false,
+        post_only: false,
+        leverage: Some(Decimal::from(10)),
+    }
+}
+
+/// A market buy fills, shows as a long position, is found by client id, and closing it
+/// leaves no position and a closing fill.
+pub async fn market_buy_then_close(s: &Subject<'_>) -> anyhow::Result<()> {
+    let req = request(s, "market", OrderType::Market, None);
+    let OrderOutcome::Accepted { order } = s.venue.place_order(&req).await else {
+        anyhow::bail!("market buy not accepted");
+    };
+    anyhow::ensure!(
+        order.status == OrderStatus::Filled,
+        "market buy is {:?}",
+        order.status
+    );
+    let found = s.venue.order_by_client_id(&req.client_order_id).await?;
+    anyhow::ensure!(
+        found.is_some_and(|o| o.status == OrderStatus::Filled),
+        "order not found by client id"
+    );
+    let positions = s.venue.positions().await?;
+    let long = positions
+        .iter()
+        .find(|p| p.instrument == s.instrument && p.side == PositionSide::Long);
+    anyhow::ensure!(
+        long.is_some_and(|p| p.size >= s.size),
+        "no long position of {}: {positions:?}",
+        s.size
+    );
+    let closed = s.venue.close_position(&s.instrument).await;
+    anyhow::ensure!(
+        matches!(closed, OrderOutcome::Accepted { .. }),
+        "close: {closed:?}"
+    );
+    let positions = s.venue.positions().await?;
+    anyhow::ensure!(
+        !positions.iter().any(|p| p.instrument == s.instrument),
+        "position still open: {positions:?}"
+    );
+    let fills = s.venue.fills(None).await?;
+    anyhow::ensure!(
+        fills
+            .iter()
+            .any(|f| f.side == Side::Sell && f.instrument == s.instrument),
+        "no closing fill"
+    );
+    Ok(())
+}
+
+/// A limit order away from the market rests, is listed, cancels once, and a second cancel
+/// is "not found" (which the engine reconciles rather than reports).
+pub async fn limit_rests_and_cancels_once(s: &Subject<'_>) -> anyhow::Result<()> {
+    let req = request(s, "limit", OrderType::Limit, Some(s.resting_bid));
+    let OrderOutcome::Accepted { order } = s.venue.place_order(&req).await else {
+        anyhow::bail!("limit buy not accepted");
+    };
+    anyhow::ensure!(
+        order.status == OrderStatus::Open,
+        "limit is {:?}",
+        order.status
+    );
+    let open = s.venue.open_orders().await?;
+    anyhow::ensure!(
+        open.iter()
+            .any(|o| o.client_order_id == req.client_order_id),
+        "not listed: {open:?}"
+    );
+    let cancel = s
+        .venue
+        .cancel_order(&s.instrument, &req.client_order_id)
+        .await;
+    anyhow::ensure!(
+        matches!(cancel, OrderOutcome::Accepted { ref order } if order.status == OrderStatus::Cancelled),
+        "cancel: {cancel:?}"
+    );
+    let open = s.venue.open_orders().await?;
+    anyhow::ensure!(
+        !open
+            .iter()
+            .any(|o| o.client_order_id == req.client_order_id),
+        "still listed"
+    );
+    let again = s
+        .venue
+        .cancel_order(&s.instrument, &req.client_order_id)
+        .await;
+    anyhow::ensure!(
+        matches!(again, OrderOutcome::Rejected { ref error } if error.kind == ErrorKind::NotFound),
+        "second cancel: {again:?}"
+    );
+    Ok(())
+}
+
+/// An order the venue refuses is rejected with a typed error and leaves nothing behind.
+pub async fn refused_orders_leave_nothing(s: &Subject<'_>) -> anyhow::Result<()> {
+    let mut req = request(s, "too-big", OrderType::Market, None);
+    req.size = s.size * Decimal::from(1_000_000);
+    req.leverage = Some(Decimal::ONE);
+    let outcome = s.venue.place_order(&req).await;
+    let OrderOutcome::Rejected { error } = outcome else {
+        anyhow::bail!("an oversized order was not rejected: {outcome:?}");
+    };
+    anyhow::ensure!(
+        matches!(
+            error.kind,
+            ErrorKind::InsufficientFunds | ErrorKind::InvalidOrder { .. }
+        ),
+        "rejected as {:?}",
+        error.kind
+    );
+    anyhow::ensure!(
+        s.venue
+            .order_by_client_id(&req.client_order_id)
+            .await?
+            .is_none(),
+        "a refused order exists"
+    );
+    Ok(())
+}

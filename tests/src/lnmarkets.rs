@@ -28,6 +28,15 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
+/// Ids are UUIDs, as the venue's are.
+const ACCOUNT_UUID: &str = "a0000000-0000-4000-8000-000000000001";
+const USER_UUID: &str = "b0000000-0000-4000-8000-000000000001";
+const CROSS_UUID: &str = "c0000000-0000-4000-8000-000000000001";
+
+fn uuid(n: u64) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
+
 /// How far a request's timestamp may be from the server's clock.
 const TIMESTAMP_WINDOW_MS: i64 = 30_000;
 /// Tier-1 trading fee.
@@ -200,7 +209,7 @@ impl Cross {
         };
         let required = self.required(self.quantity, self.entry);
         json!({
-            "id": "cross-1", "uid": "user-1", "quantity": self.quantity, "entryPrice": self.entry.map(number),
+            "id": CROSS_UUID, "uid": USER_UUID, "quantity": self.quantity, "entryPrice": self.entry.map(number),
             "leverage": self.leverage, "liquidation": null, "margin": self.margin, "initialMargin": required,
             "maintenanceMargin": required / 2, "runningMargin": self.margin + delta, "deltaPl": delta,
             "totalPl": self.realized, "tradingFees": self.trading_fees, "fundingFees": 0, "updatedAt": iso(self.updated_at),
@@ -210,7 +219,7 @@ impl Cross {
 
 fn cross_order_json(o: &CrossOrder) -> Value {
     json!({
-        "id": o.id, "uid": "user-1", "type": if o.limit { "limit" } else { "market" },
+        "id": o.id, "uid": USER_UUID, "type": if o.limit { "limit" } else { "market" },
         "side": if o.buy { "buy" } else { "sell" }, "price": number(o.price), "quantity": o.quantity,
         "tradingFee": o.fee, "createdAt": iso(o.created_at), "filledAt": o.filled_at.map(iso),
         "canceledAt": o.canceled_at.map(iso), "open": o.filled_at.is_none() && o.canceled_at.is_none(),
@@ -282,7 +291,7 @@ impl LnmServer {
         let state = Arc::new(LnmState {
             inner: Mutex::new(Inner {
                 accounts: vec![Account {
-                    id: "acc-1".into(),
+                    id: ACCOUNT_UUID.into(),
                     api,
                     balance: balance_sats,
                     trades: Vec::new(),
@@ -372,7 +381,7 @@ impl LnmState {
         let now = self.clock.now_ms();
         let mut inner = self.lock();
         let bid = inner.market.bid;
-        let settlement = format!("fs-{now}");
+        let settlement = uuid(u64::try_from(now).unwrap_or(0) % 1_000_000_000_000);
         for account in &mut inner.accounts {
             for t in account
                 .trades
@@ -512,7 +521,7 @@ fn handle(
             let data: Vec<Value> = (0..10)
                 .map(|i| {
                     let t = last - i * period;
-                    json!({ "id": format!("fs-{t}"), "time": iso(t), "fundingRate": 0.0001, "fixingPrice": number(bid) })
+                    json!({ "id": uuid(u64::try_from(t).unwrap_or(0) % 1_000_000_000_000), "time": iso(t), "fundingRate": 0.0001, "fixingPrice": number(bid) })
                 })
                 .collect();
             reply(StatusCode::OK, json!({ "data": data, "nextCursor": null }))
@@ -764,7 +773,7 @@ fn candles(state: &LnmState, params: &HashMap<String, String>) -> Response {
 fn trade_json(t: &Trade) -> Value {
     let liq = liquidation(t);
     json!({
-        "id": t.id, "uid": "user-1", "type": if t.limit { "limit" } else { "market" },
+        "id": t.id, "uid": USER_UUID, "type": if t.limit { "limit" } else { "market" },
         "side": if t.buy { "buy" } else { "sell" },
         "price": number(t.price), "quantity": t.quantity, "margin": t.margin,
         "leverage": number(t.leverage), "liquidation": number(liq),
@@ -856,7 +865,7 @@ fn private(
         ("GET", "/v3/account") => reply(
             StatusCode::OK,
             json!({
-                "id": account.id, "username": "kestrel-test", "email": null, "balance": account.balance,
+                "id": account.id, "username": "kestrel-test", "email": "trader@kestrel.test", "balance": account.balance,
                 "feeTier": 0, "linkingPublicKey": null, "syntheticUsdBalance": 0,
             }),
         ),
@@ -1139,7 +1148,7 @@ fn new_trade(
     let mut trade = Trade {
         id: {
             *next_id += 1;
-            format!("00000000-0000-4000-8000-{:012}", *next_id)
+            uuid(*next_id)
         },
         limit,
         buy,
@@ -1442,7 +1451,7 @@ fn cross(
             account.balance -= amount;
             c.margin += amount;
             *next_id += 1;
-            c.transfers.push((format!("tr-{next_id}"), amount, now));
+            c.transfers.push((uuid(*next_id), amount, now));
             reply(StatusCode::OK, c.position_json(bid, ask))
         }
         ("POST", "/v3/futures/cross/withdraw") => {
@@ -1453,7 +1462,7 @@ fn cross(
             c.margin -= amount;
             account.balance += amount;
             *next_id += 1;
-            c.transfers.push((format!("tr-{next_id}"), -amount, now));
+            c.transfers.push((uuid(*next_id), -amount, now));
             reply(StatusCode::OK, c.position_json(bid, ask))
         }
         ("PUT", "/v3/futures/cross/leverage") => {
@@ -1503,7 +1512,7 @@ fn cross(
                 (limit, buy, quantity, price)
             };
             *next_id += 1;
-            let mut order = CrossOrder { id: format!("co-{next_id}"), limit, buy, price, quantity, fee: 0, created_at: now, filled_at: None, canceled_at: None };
+            let mut order = CrossOrder { id: uuid(*next_id), limit, buy, price, quantity, fee: 0, created_at: now, filled_at: None, canceled_at: None };
             let crosses = !limit || (buy && ask <= price) || (!buy && bid >= price);
             if crosses {
                 match c.fill(buy, quantity, if limit { price } else { order.price }, now) {
@@ -1540,7 +1549,7 @@ fn cross(
         }
         ("GET", "/v3/futures/cross/orders/filled") => page(c.orders.iter().rev().filter(|o| o.filled_at.is_some()).map(cross_order_json).collect()),
         ("GET", "/v3/futures/cross/transfers") => page(
-            c.transfers.iter().rev().map(|(id, amount, time)| json!({ "id": id, "uid": "user-1", "amount": amount, "time": iso(*time) })).collect(),
+            c.transfers.iter().rev().map(|(id, amount, time)| json!({ "id": id, "uid": USER_UUID, "amount": amount, "time": iso(*time) })).collect(),
         ),
         ("GET", "/v3/futures/cross/funding-fees") => page(Vec::new()),
         _ => fail(StatusCode::NOT_FOUND, &format!("Route {method} {path} not found"), "NOT_FOUND"),

@@ -241,6 +241,10 @@ struct Inner {
     market: Market,
     next_id: u64,
     requests: HashMap<String, u32>,
+    /// Authenticated requests a second the server allows (none: unlimited), and when the
+    /// recent ones arrived.
+    rate_limit: Option<usize>,
+    recent: std::collections::VecDeque<i64>,
 }
 
 /// The server's state, shared with the test that drives it.
@@ -310,6 +314,8 @@ impl LnmServer {
                 },
                 next_id: 0,
                 requests: HashMap::new(),
+                rate_limit: None,
+                recent: std::collections::VecDeque::new(),
             }),
             clock,
             streams: Mutex::new(Vec::new()),
@@ -404,6 +410,33 @@ impl LnmState {
                     .push((fee, settlement.clone(), now, t.id.clone()));
             }
         }
+    }
+
+    /// Enforces the venue's documented limit on authenticated requests (LN Markets: 5 a
+    /// second), answering 429 with `Retry-After` beyond it.
+    pub fn enforce_rate_limit(&self, per_second: usize) {
+        self.lock().rate_limit = Some(per_second);
+    }
+
+    /// How many requests were refused with 429.
+    pub fn rate_limited(&self) -> u32 {
+        self.lock().requests.get("429").copied().unwrap_or(0)
+    }
+
+    fn over_rate_limit(&self, now: i64) -> bool {
+        let mut inner = self.lock();
+        let Some(limit) = inner.rate_limit else {
+            return false;
+        };
+        while inner.recent.front().is_some_and(|t| *t <= now - 1_000) {
+            inner.recent.pop_front();
+        }
+        if inner.recent.len() >= limit {
+            *inner.requests.entry("429".into()).or_default() += 1;
+            return true;
+        }
+        inner.recent.push_back(now);
+        false
     }
 
     /// The account's balance in sats.
@@ -539,6 +572,17 @@ fn handle(
                     Ok(a) => a,
                     Err(refusal) => return refusal.into_response(),
                 };
+            if state.over_rate_limit(now) {
+                let mut response = fail(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many requests",
+                    "RATE_LIMITED",
+                );
+                response
+                    .headers_mut()
+                    .insert("retry-after", axum::http::HeaderValue::from_static("1"));
+                return response;
+            }
             let json_body: Value = if body.is_empty() {
                 json!({})
             } else {

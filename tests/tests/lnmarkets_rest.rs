@@ -528,3 +528,41 @@ async fn cross_margin_deposits_trades_closes_and_withdraws() {
     );
     assert!(server.state.balance() > BALANCE - 1_000_000 + 900_000);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_paces_itself_to_the_documented_limit_and_a_burst_past_it_is_refused() {
+    let (server, rest) = setup().await;
+    server.state.enforce_rate_limit(5);
+    let rest = Arc::new(rest);
+    let calls: Vec<_> = (0..15)
+        .map(|_| {
+            let rest = rest.clone();
+            tokio::spawn(async move { rest.account().await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        server.state.rate_limited(),
+        0,
+        "15 calls through one client never hit 429"
+    );
+    // Three clients that do not share a limiter go over it, and are told when to come back.
+    let others: Vec<LnmRest> = (0..3).map(|_| client(&server, "pass-1")).collect();
+    let mut refused = None;
+    for _ in 0..3 {
+        for other in &others {
+            if let Err(CallError::Failed(e)) = other.account().await {
+                refused = Some(e);
+            }
+        }
+    }
+    let e = refused.expect("a burst past the limit is refused");
+    assert_eq!(
+        e.kind,
+        ErrorKind::RateLimited {
+            retry_after_ms: Some(1_000)
+        }
+    );
+}

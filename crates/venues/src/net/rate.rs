@@ -10,11 +10,15 @@ pub struct RateLimiter {
 }
 
 impl RateLimiter {
-    /// `per_second` requests a second, with bursts of the same size.
+    /// `per_second` requests a second, evenly spaced: no one-second window, however it is
+    /// placed, ever holds more than `per_second` (a burst allowance would break venues that
+    /// count over a sliding window).
     pub fn per_second(per_second: u32) -> Self {
         let n = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
         Self {
-            inner: DefaultDirectRateLimiter::direct(Quota::per_second(n)),
+            inner: DefaultDirectRateLimiter::direct(
+                Quota::per_second(n).allow_burst(NonZeroU32::MIN),
+            ),
         }
     }
 
@@ -43,9 +47,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_burst_is_capped_at_the_quota() {
+    fn requests_are_spaced_not_burst() {
         let limiter = RateLimiter::per_second(5);
         let granted = (0..20).filter(|_| limiter.try_acquire()).count();
-        assert_eq!(granted, 5);
+        assert_eq!(granted, 1, "the next permit comes 200 ms later");
+        let minute = RateLimiter::per_minute(60, 10);
+        assert_eq!((0..20).filter(|_| minute.try_acquire()).count(), 10);
     }
 }

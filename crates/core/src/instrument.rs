@@ -72,6 +72,36 @@ pub struct Instrument {
 }
 
 impl Instrument {
+    /// A linear perpetual sized in the base currency, margined in the quote, with the usual
+    /// retail schedule: 0.02 % maker, 0.05 % taker, up to 100× leverage, minimum one step.
+    pub fn linear_perpetual(
+        id: InstrumentId,
+        base: &str,
+        quote: &str,
+        price_tick: Decimal,
+        size_step: Decimal,
+        max_size: Decimal,
+    ) -> Self {
+        Self {
+            id,
+            display_name: format!("{base}/{quote} perpetual"),
+            kind: InstrumentKind::Perpetual,
+            contract: ContractKind::Linear,
+            base: base.into(),
+            quote: quote.into(),
+            settle: quote.into(),
+            price_tick,
+            size_step,
+            min_size: size_step,
+            max_size,
+            size_unit: SizeUnit::Base,
+            contract_size: Decimal::ONE,
+            max_leverage: Decimal::from(100),
+            maker_fee: Decimal::new(2, 4),
+            taker_fee: Decimal::new(5, 4),
+        }
+    }
+
     /// Whether `price` lies on the price grid.
     pub fn is_on_tick(&self, price: Decimal) -> bool {
         self.price_tick.is_zero() || (price % self.price_tick).is_zero()
@@ -152,24 +182,14 @@ pub(crate) mod tests {
     use rust_decimal_macros::dec;
 
     pub(crate) fn btc_linear() -> Instrument {
-        Instrument {
-            id: InstrumentId::new(VenueId::Demo, "BTC-PERP"),
-            display_name: "BTC/USD perpetual".into(),
-            kind: InstrumentKind::Perpetual,
-            contract: ContractKind::Linear,
-            base: "BTC".into(),
-            quote: "USD".into(),
-            settle: "USD".into(),
-            price_tick: dec!(0.5),
-            size_step: dec!(0.001),
-            min_size: dec!(0.001),
-            max_size: dec!(100),
-            size_unit: SizeUnit::Base,
-            contract_size: Decimal::ONE,
-            max_leverage: dec!(100),
-            maker_fee: dec!(0.0002),
-            taker_fee: dec!(0.0005),
-        }
+        Instrument::linear_perpetual(
+            InstrumentId::new(VenueId::Demo, "BTC-PERP"),
+            "BTC",
+            "USD",
+            dec!(0.5),
+            dec!(0.001),
+            dec!(100),
+        )
     }
 
     #[test]

@@ -3,32 +3,22 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use kestrel_core::{
-    AccountId, ClientOrderId, ContractKind, Decimal, Instrument, InstrumentId, InstrumentKind,
-    OrderRequest, OrderType, Side, SizeUnit, TimeInForce, VenueId,
+    AccountId, ClientOrderId, Decimal, Instrument, InstrumentId, OrderRequest, OrderType, Side,
+    TimeInForce, VenueId,
 };
 use kestrel_sim::book::{MatchingBook, Owner};
 use kestrel_sim::{Exchange, MarketSpec};
 use std::hint::black_box;
 
 fn instrument() -> Instrument {
-    Instrument {
-        id: InstrumentId::new(VenueId::Demo, "BTC-PERP"),
-        display_name: "BTC/USD perpetual".into(),
-        kind: InstrumentKind::Perpetual,
-        contract: ContractKind::Linear,
-        base: "BTC".into(),
-        quote: "USD".into(),
-        settle: "USD".into(),
-        price_tick: Decimal::new(5, 1),
-        size_step: Decimal::new(1, 3),
-        min_size: Decimal::new(1, 3),
-        max_size: Decimal::from(500),
-        size_unit: SizeUnit::Base,
-        contract_size: Decimal::ONE,
-        max_leverage: Decimal::from(100),
-        maker_fee: Decimal::new(2, 4),
-        taker_fee: Decimal::new(5, 4),
-    }
+    Instrument::linear_perpetual(
+        InstrumentId::new(VenueId::Demo, "BTC-PERP"),
+        "BTC",
+        "USD",
+        Decimal::new(5, 1),
+        Decimal::new(1, 3),
+        Decimal::from(500),
+    )
 }
 
 /// 200 levels a side, 50 orders a level.

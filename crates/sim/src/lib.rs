@@ -15,30 +15,20 @@ pub use exchange::{Exchange, MarketSpec, SimEvent, DEFAULT_LEVERAGE};
 
 #[cfg(test)]
 pub(crate) mod fixtures {
-    use kestrel_core::{ContractKind, Instrument, InstrumentId, InstrumentKind, SizeUnit, VenueId};
+    use kestrel_core::{ContractKind, Instrument, InstrumentId, SizeUnit, VenueId};
     use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
 
     /// A BTC/USD linear perpetual like the Demo venue's.
     pub(crate) fn linear() -> Instrument {
-        Instrument {
-            id: InstrumentId::new(VenueId::Demo, "BTC-PERP"),
-            display_name: "BTC/USD perpetual".into(),
-            kind: InstrumentKind::Perpetual,
-            contract: ContractKind::Linear,
-            base: "BTC".into(),
-            quote: "USD".into(),
-            settle: "USD".into(),
-            price_tick: dec!(0.5),
-            size_step: dec!(0.001),
-            min_size: dec!(0.001),
-            max_size: dec!(100),
-            size_unit: SizeUnit::Base,
-            contract_size: Decimal::ONE,
-            max_leverage: dec!(100),
-            maker_fee: dec!(0.0002),
-            taker_fee: dec!(0.0005),
-        }
+        Instrument::linear_perpetual(
+            InstrumentId::new(VenueId::Demo, "BTC-PERP"),
+            "BTC",
+            "USD",
+            dec!(0.5),
+            dec!(0.001),
+            dec!(100),
+        )
     }
 
     /// An inverse perpetual in one-USD contracts, settled in BTC.

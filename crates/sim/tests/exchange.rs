@@ -5,9 +5,8 @@
 
 use kestrel_core::engine::OrderBook;
 use kestrel_core::{
-    AccountEvent, AccountId, ClientOrderId, ContractKind, Decimal, ErrorKind, Instrument,
-    InstrumentId, InstrumentKind, MarketEvent, OrderRequest, OrderStatus, OrderType, Side,
-    SizeUnit, TimeInForce, VenueId,
+    AccountEvent, AccountId, ClientOrderId, Decimal, ErrorKind, Instrument, InstrumentId,
+    MarketEvent, OrderRequest, OrderStatus, OrderType, Side, TimeInForce, VenueId,
 };
 use kestrel_sim::{Exchange, MarketSpec, SimEvent};
 use proptest::prelude::*;
@@ -20,24 +19,7 @@ fn btc() -> InstrumentId {
 }
 
 fn instrument() -> Instrument {
-    Instrument {
-        id: btc(),
-        display_name: "BTC/USD perpetual".into(),
-        kind: InstrumentKind::Perpetual,
-        contract: ContractKind::Linear,
-        base: "BTC".into(),
-        quote: "USD".into(),
-        settle: "USD".into(),
-        price_tick: dec!(0.5),
-        size_step: dec!(0.001),
-        min_size: dec!(0.001),
-        max_size: dec!(500),
-        size_unit: SizeUnit::Base,
-        contract_size: Decimal::ONE,
-        max_leverage: dec!(100),
-        maker_fee: dec!(0.0002),
-        taker_fee: dec!(0.0005),
-    }
+    Instrument::linear_perpetual(btc(), "BTC", "USD", dec!(0.5), dec!(0.001), dec!(500))
 }
 
 fn trader() -> AccountId {

@@ -10,9 +10,9 @@ use history::MinuteHistory;
 use kestrel_core::account::{AccountInfo, Network};
 use kestrel_core::{
     AccountEvent, AccountId, AccountStream, AmendRequest, Balance, Candle, Capabilities,
-    ClientOrderId, Clock, ContractKind, Decimal, Error, Fill, Instrument, InstrumentId,
-    InstrumentKind, MarketData, MarketEvent, MarketStream, Order, OrderOutcome, OrderRequest,
-    OrderType, Position, Result, SizeUnit, Timeframe, Trading, VenueId,
+    ClientOrderId, Clock, Decimal, Error, Fill, Instrument, InstrumentId, MarketData, MarketEvent,
+    MarketStream, Order, OrderOutcome, OrderRequest, OrderType, Position, Result, Timeframe,
+    Trading, VenueId,
 };
 use kestrel_sim::{Exchange, MarketSpec, SimEvent};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -46,24 +46,11 @@ fn usd(n: i64) -> Decimal {
 }
 
 fn perpetual(symbol: &str, base: &str, tick: Decimal, step: Decimal, max: i64) -> Instrument {
-    Instrument {
-        id: InstrumentId::new(VenueId::Demo, symbol),
-        display_name: format!("{base}/USD perpetual (simulated)"),
-        kind: InstrumentKind::Perpetual,
-        contract: ContractKind::Linear,
-        base: base.into(),
-        quote: "USD".into(),
-        settle: "USD".into(),
-        price_tick: tick,
-        size_step: step,
-        min_size: step,
-        max_size: Decimal::from(max),
-        size_unit: SizeUnit::Base,
-        contract_size: Decimal::ONE,
-        max_leverage: Decimal::from(100),
-        maker_fee: Decimal::new(2, 4),
-        taker_fee: Decimal::new(5, 4),
-    }
+    let id = InstrumentId::new(VenueId::Demo, symbol);
+    let mut instrument =
+        Instrument::linear_perpetual(id, base, "USD", tick, step, Decimal::from(max));
+    instrument.display_name = format!("{base}/USD perpetual (simulated)");
+    instrument
 }
 
 impl DemoVenue {

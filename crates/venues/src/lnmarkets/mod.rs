@@ -142,6 +142,20 @@ impl LnMarkets {
         }
     }
 
+    async fn snapshot(&self) -> Result<Snapshot> {
+        let account = self.rest.account().await?;
+        let open = self.rest.open_trades().await?;
+        let running = self.rest.running_trades().await?;
+        let (bid, ask) = self.quote().await?;
+        Ok(Snapshot {
+            account,
+            open,
+            running,
+            bid,
+            ask,
+        })
+    }
+
     async fn find_open(&self, id: &ClientOrderId) -> Result<Option<LnmTrade>> {
         Ok(self
             .rest
@@ -149,6 +163,49 @@ impl LnMarkets {
             .await?
             .into_iter()
             .find(|t| t.client_id.as_deref() == Some(id.as_str()) || t.id == id.as_str()))
+    }
+}
+
+/// What the account views are derived from, read once: the account, its open and running
+/// trades, and the quote they are valued at.
+struct Snapshot {
+    account: wire::LnmAccount,
+    open: Vec<LnmTrade>,
+    running: Vec<LnmTrade>,
+    bid: Decimal,
+    ask: Decimal,
+}
+
+impl Snapshot {
+    /// The BTC balance: the account's free sats plus what its trades hold.
+    fn balance(&self) -> Balance {
+        let held: i64 = self
+            .running
+            .iter()
+            .chain(&self.open)
+            .map(|t| t.margin + t.maintenance_margin)
+            .sum();
+        let upnl: i64 = self
+            .running
+            .iter()
+            .filter_map(|t| {
+                let entry = t.entry_price?;
+                let (side, exit) = match t.side {
+                    wire::LnmSide::Buy => (Side::Buy, self.bid),
+                    wire::LnmSide::Sell => (Side::Sell, self.ask),
+                };
+                Some(maths::pnl_sats(side, t.quantity, entry, exit))
+            })
+            .sum();
+        let wallet = map::btc(self.account.balance + held);
+        Balance {
+            currency: "BTC".into(),
+            wallet,
+            available: map::btc(self.account.balance),
+            margin_used: map::btc(held),
+            unrealized_pnl: map::btc(upnl),
+            equity: wallet + map::btc(upnl),
+        }
     }
 }
 
@@ -344,7 +401,7 @@ impl MarketData for LnMarkets {
             }),
         );
         let state = MarketCursor {
-            socket,
+            _socket: socket,
             events,
             queued,
             ticker,
@@ -364,8 +421,8 @@ impl MarketData for LnMarkets {
 
 /// The market stream's state; holding the socket keeps it open.
 struct MarketCursor {
-    #[allow(dead_code)] // dropped with the stream, which closes the socket
-    socket: ReconnectingSocket,
+    /// Dropped with the stream, which closes the socket.
+    _socket: ReconnectingSocket,
     events: tokio::sync::mpsc::Receiver<WsEvent>,
     queued: VecDeque<MarketEvent>,
     ticker: Ticker,
@@ -476,35 +533,7 @@ impl MarketCursor {
 #[async_trait]
 impl Trading for LnMarkets {
     async fn balances(&self) -> Result<Vec<Balance>> {
-        let account = self.rest.account().await?;
-        let running = self.rest.running_trades().await?;
-        let open = self.rest.open_trades().await?;
-        let (bid, ask) = self.quote().await?;
-        let held: i64 = running
-            .iter()
-            .chain(&open)
-            .map(|t| t.margin + t.maintenance_margin)
-            .sum();
-        let upnl: i64 = running
-            .iter()
-            .filter_map(|t| {
-                let entry = t.entry_price?;
-                let (side, exit) = match t.side {
-                    wire::LnmSide::Buy => (Side::Buy, bid),
-                    wire::LnmSide::Sell => (Side::Sell, ask),
-                };
-                Some(maths::pnl_sats(side, t.quantity, entry, exit))
-            })
-            .sum();
-        let wallet = map::btc(account.balance + held);
-        Ok(vec![Balance {
-            currency: "BTC".into(),
-            wallet,
-            available: map::btc(account.balance),
-            margin_used: map::btc(held),
-            unrealized_pnl: map::btc(upnl),
-            equity: wallet + map::btc(upnl),
-        }])
+        Ok(vec![self.snapshot().await?.balance()])
     }
 
     async fn positions(&self) -> Result<Vec<Position>> {
@@ -711,7 +740,7 @@ impl Trading for LnMarkets {
             Arc::new(move || ws::greeting(Some(&credentials), &clock, &topics)),
         );
         let me = AccountCursor {
-            socket,
+            _socket: socket,
             events,
             queued: VecDeque::new(),
         };
@@ -751,8 +780,8 @@ impl Trading for LnMarkets {
 
 /// The account stream's state; holding the socket keeps it open.
 struct AccountCursor {
-    #[allow(dead_code)] // dropped with the stream, which closes the socket
-    socket: ReconnectingSocket,
+    /// Dropped with the stream, which closes the socket.
+    _socket: ReconnectingSocket,
     events: tokio::sync::mpsc::Receiver<WsEvent>,
     queued: VecDeque<AccountEvent>,
 }
@@ -764,35 +793,53 @@ struct AccountRefresh {
 }
 
 impl AccountRefresh {
+    /// One read of the account (and one page of closed trades) becomes the order, its fills,
+    /// the positions and the balance.
     async fn refresh(&self, event: &wire::LnmStreamTradeEvent) -> Vec<AccountEvent> {
-        let venue = &self.venue;
-        let mut out = Vec::new();
-        let id = ClientOrderId(
-            event
-                .trade
-                .client_id
-                .clone()
-                .unwrap_or_else(|| event.trade.id.clone()),
-        );
-        match venue.order_by_client_id(&id).await {
-            Ok(Some(mut order)) => {
-                if matches!(event.event, LnmTradeEventKind::Canceled) {
-                    order.status = OrderStatus::Cancelled;
-                }
-                if let Ok(fills) = venue.fills(Some(order.created_at)).await {
-                    out.extend(
-                        fills
-                            .into_iter()
-                            .filter(|f| f.order_id.as_ref() == order.id.as_ref())
-                            .map(|fill| AccountEvent::Fill { fill }),
-                    );
-                }
-                out.push(AccountEvent::Order { order });
+        let snapshot = match self.venue.snapshot().await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::debug!(error = %e, "LN Markets account refresh failed");
+                return Vec::new();
             }
-            Ok(None) => {}
-            Err(e) => tracing::debug!(error = %e, "LN Markets order lookup failed"),
+        };
+        let closed = match self.venue.rest.closed_trades(CLOSED_PAGE, None).await {
+            Ok(page) => page.data,
+            Err(e) => {
+                tracing::debug!(error = %e, "LN Markets closed trades refresh failed");
+                Vec::new()
+            }
+        };
+        let mut out = Vec::new();
+        let wanted = event.trade.client_id.as_deref();
+        let trade = snapshot
+            .open
+            .iter()
+            .chain(&snapshot.running)
+            .chain(&closed)
+            .find(|t| {
+                t.id == event.trade.id || (wanted.is_some() && t.client_id.as_deref() == wanted)
+            });
+        if let Some(trade) = trade {
+            match (fills_of(trade), map::order(trade)) {
+                (Ok(fills), Ok(mut order)) => {
+                    if matches!(event.event, LnmTradeEventKind::Canceled) {
+                        order.status = OrderStatus::Cancelled;
+                    }
+                    out.extend(fills.into_iter().map(|fill| AccountEvent::Fill { fill }));
+                    out.push(AccountEvent::Order { order });
+                }
+                (Err(e), _) | (_, Err(e)) => {
+                    tracing::debug!(error = %e, "unreadable LN Markets trade")
+                }
+            }
         }
-        match venue.positions().await {
+        match positions_of(
+            &snapshot.running,
+            snapshot.bid,
+            snapshot.ask,
+            self.venue.clock.now_ms(),
+        ) {
             Ok(positions) => {
                 for side in [PositionSide::Long, PositionSide::Short] {
                     if !positions.iter().any(|p| p.side == side) {
@@ -810,16 +857,17 @@ impl AccountRefresh {
             }
             Err(e) => tracing::debug!(error = %e, "LN Markets positions refresh failed"),
         }
-        out.extend(self.balance_only().await);
+        out.push(AccountEvent::Balance {
+            balance: snapshot.balance(),
+        });
         out
     }
 
     async fn balance_only(&self) -> Vec<AccountEvent> {
-        match self.venue.balances().await {
-            Ok(b) => b
-                .into_iter()
-                .map(|balance| AccountEvent::Balance { balance })
-                .collect(),
+        match self.venue.snapshot().await {
+            Ok(s) => vec![AccountEvent::Balance {
+                balance: s.balance(),
+            }],
             Err(e) => {
                 tracing::debug!(error = %e, "LN Markets balance refresh failed");
                 Vec::new()

@@ -149,16 +149,7 @@ impl Cross {
         if q != 0 && (q > 0) != (signed > 0) {
             let closing = quantity.min(q.abs());
             let e = entry.unwrap_or(price);
-            let sign = if q > 0 {
-                Decimal::ONE
-            } else {
-                Decimal::NEGATIVE_ONE
-            };
-            realized =
-                (sign * Decimal::from(closing * SATS) * (Decimal::ONE / e - Decimal::ONE / price))
-                    .round()
-                    .to_i64()
-                    .unwrap_or(0);
+            realized = inverse_pnl(q > 0, closing, e, price);
             margin += realized;
             q += if q > 0 { -closing } else { closing };
             let rest = quantity - closing;
@@ -193,17 +184,8 @@ impl Cross {
     fn position_json(&self, bid: Decimal, ask: Decimal) -> Value {
         let delta = match self.entry {
             Some(e) if self.quantity != 0 => {
-                let (sign, exit) = if self.quantity > 0 {
-                    (Decimal::ONE, bid)
-                } else {
-                    (Decimal::NEGATIVE_ONE, ask)
-                };
-                (sign
-                    * Decimal::from(self.quantity.abs() * SATS)
-                    * (Decimal::ONE / e - Decimal::ONE / exit))
-                    .round()
-                    .to_i64()
-                    .unwrap_or(0)
+                let exit = if self.quantity > 0 { bid } else { ask };
+                inverse_pnl(self.quantity > 0, self.quantity.abs(), e, exit)
             }
             _ => 0,
         };
@@ -864,22 +846,69 @@ fn fee_sats(quantity: i64, price: Decimal) -> i64 {
 }
 
 fn pnl(t: &Trade, exit: Decimal) -> i64 {
-    let entry = t.entry.unwrap_or(t.price);
+    inverse_pnl(t.buy, t.quantity, t.entry.unwrap_or(t.price), exit)
+}
+
+/// PnL in sats of `quantity` USD contracts from `entry` to `exit`, as LN Markets rounds it.
+fn inverse_pnl(long: bool, quantity: i64, entry: Decimal, exit: Decimal) -> i64 {
     if entry.is_zero() || exit.is_zero() {
         return 0;
     }
-    let sign = if t.buy {
+    let sign = if long {
         Decimal::ONE
     } else {
         Decimal::NEGATIVE_ONE
     };
     (sign
-        * Decimal::from(t.quantity)
+        * Decimal::from(quantity)
         * Decimal::from(SATS)
         * (Decimal::ONE / entry - Decimal::ONE / exit))
         .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
         .to_i64()
         .unwrap_or(0)
+}
+
+/// The fields every new order carries, checked as the venue checks them; `price` is the
+/// limit, or the touch a market order takes.
+struct OrderBody {
+    limit: bool,
+    buy: bool,
+    quantity: i64,
+    price: Decimal,
+}
+
+fn order_body(body: &Value, bid: Decimal, ask: Decimal) -> Result<OrderBody, &'static str> {
+    let limit = match body.get("type").and_then(Value::as_str) {
+        Some("limit") => true,
+        Some("market") => false,
+        _ => return Err("type must be 'market' or 'limit'"),
+    };
+    let buy = match body.get("side").and_then(Value::as_str) {
+        Some("buy") => true,
+        Some("sell") => false,
+        _ => return Err("side must be 'buy' or 'sell'"),
+    };
+    let quantity = body
+        .get("quantity")
+        .and_then(Value::as_i64)
+        .filter(|q| (1..=500_000).contains(q))
+        .ok_or("quantity must be an integer between 1 and 500000")?;
+    let price = if limit {
+        body.get("price")
+            .and_then(|v| Decimal::from_str(&v.to_string()).ok())
+            .filter(|p| *p > Decimal::ZERO && (*p * Decimal::TWO).fract().is_zero())
+            .ok_or("price must be a positive multiple of 0.5")?
+    } else if buy {
+        ask
+    } else {
+        bid
+    };
+    Ok(OrderBody {
+        limit,
+        buy,
+        quantity,
+        price,
+    })
 }
 
 fn private(
@@ -1150,39 +1179,19 @@ fn new_trade(
         body.get(key)
             .and_then(|v| Decimal::from_str(&v.to_string()).ok())
     };
-    let limit = match body.get("type").and_then(Value::as_str) {
-        Some("limit") => true,
-        Some("market") => false,
-        _ => return bad("type must be 'market' or 'limit'"),
-    };
-    let buy = match body.get("side").and_then(Value::as_str) {
-        Some("buy") => true,
-        Some("sell") => false,
-        _ => return bad("side must be 'buy' or 'sell'"),
-    };
     let Some(leverage) =
         decimal("leverage").filter(|l| *l >= Decimal::ONE && *l <= Decimal::from(100))
     else {
         return bad("leverage must be between 1 and 100");
     };
-    let Some(quantity) = body
-        .get("quantity")
-        .and_then(Value::as_i64)
-        .filter(|q| (1..=500_000).contains(q))
-    else {
-        return bad("quantity must be an integer between 1 and 500000");
-    };
-    let price = if limit {
-        match decimal("price")
-            .filter(|p| *p > Decimal::ZERO && (*p * Decimal::TWO).fract().is_zero())
-        {
-            Some(p) => p,
-            None => return bad("price must be a positive multiple of 0.5"),
-        }
-    } else if buy {
-        market.ask
-    } else {
-        market.bid
+    let OrderBody {
+        limit,
+        buy,
+        quantity,
+        price,
+    } = match order_body(body, market.bid, market.ask) {
+        Ok(o) => o,
+        Err(m) => return bad(m),
     };
     let margin = (Decimal::from(quantity) * Decimal::from(SATS) / (price * leverage))
         .floor()
@@ -1530,30 +1539,10 @@ fn cross(
                 let buy = c.quantity < 0;
                 (false, buy, c.quantity.abs(), if buy { ask } else { bid })
             } else {
-                let limit = match body.get("type").and_then(Value::as_str) {
-                    Some("limit") => true,
-                    Some("market") => false,
-                    _ => return bad("type must be 'market' or 'limit'"),
-                };
-                let buy = match body.get("side").and_then(Value::as_str) {
-                    Some("buy") => true,
-                    Some("sell") => false,
-                    _ => return bad("side must be 'buy' or 'sell'"),
-                };
-                let Some(quantity) = body.get("quantity").and_then(Value::as_i64).filter(|q| (1..=500_000).contains(q)) else {
-                    return bad("quantity must be an integer between 1 and 500000");
-                };
-                let price = if limit {
-                    match body.get("price").and_then(|v| Decimal::from_str(&v.to_string()).ok()).filter(|p| *p > Decimal::ZERO && (*p * Decimal::TWO).fract().is_zero()) {
-                        Some(p) => p,
-                        None => return bad("price must be a positive multiple of 0.5"),
-                    }
-                } else if buy {
-                    ask
-                } else {
-                    bid
-                };
-                (limit, buy, quantity, price)
+                match order_body(body, bid, ask) {
+                    Ok(o) => (o.limit, o.buy, o.quantity, o.price),
+                    Err(m) => return bad(m),
+                }
             };
             *next_id += 1;
             let mut order = CrossOrder { id: uuid(*next_id), limit, buy, price, quantity, fee: 0, created_at: now, filled_at: None, canceled_at: None };

@@ -18,6 +18,12 @@ pub enum ErrorCode {
     VenueUnavailable,
     Protocol,
     Unsupported,
+    /// A form field breaks a rule; `field` names it.
+    InvalidInput,
+    /// No OS keychain: secrets cannot be kept.
+    KeychainUnavailable,
+    /// The OS keychain is locked or refused access.
+    KeychainLocked,
     Internal,
 }
 
@@ -30,7 +36,7 @@ pub struct AppError {
     /// Whether trying the same thing again later may work.
     pub retryable: bool,
     pub venue_code: Option<String>,
-    /// For invalid orders: the ticket field at fault.
+    /// For invalid orders and form input: the field at fault.
     pub field: Option<String>,
     /// For rate limits: how long to wait.
     pub retry_after_ms: Option<u32>,

@@ -2,10 +2,12 @@
 //! `kestrel-core`. Logic lives in `crates/`; a command parses, calls the engine, maps the
 //! result.
 
+pub mod accounts;
 pub mod commands;
 pub mod error;
 pub mod keychain;
 mod logging;
+pub mod settings;
 pub mod state;
 
 use state::AppState;
@@ -26,6 +28,13 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         commands::orders::place_order,
         commands::orders::cancel_order,
         commands::orders::close_position,
+        commands::settings::venue_forms,
+        commands::settings::watch_settings,
+        commands::settings::add_account,
+        commands::settings::update_account,
+        commands::settings::remove_account,
+        commands::settings::test_connection,
+        commands::settings::remember_selection,
     ])
 }
 
@@ -43,12 +52,34 @@ pub fn export_bindings(path: &std::path::Path) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("exporting TypeScript bindings: {e}"))
 }
 
-/// Adds the app's state (engine and venues) to a builder; the tests use this with Tauri's
-/// mock runtime. Built before the app so every command finds it managed, even before the
-/// event loop's first turn.
+/// Adds the app's state (engine, venues, settings store) to a builder; the tests use this
+/// with Tauri's mock runtime. The state is built before the app so every command finds it
+/// managed, even before the event loop's first turn; the settings store opens in `setup`
+/// (it needs the app's data directory) and the stored accounts connect in the background.
 pub fn with_state<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     let state = tauri::async_runtime::block_on(AppState::start());
-    builder.manage(state)
+    builder
+        .manage(state)
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .setup(|app| {
+            let state = app.state::<AppState>();
+            let now = state.engine.clock().now_ms();
+            match settings::PluginStore::open(app.handle(), now) {
+                Ok((store, loaded)) => {
+                    let accounts = state.accounts.clone();
+                    tauri::async_runtime::spawn(async move {
+                        accounts
+                            .attach(std::sync::Arc::new(store), loaded.settings, loaded.notice)
+                            .await;
+                    });
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "settings store unavailable");
+                    state.accounts.attach_failed(&e);
+                }
+            }
+            Ok(())
+        })
 }
 
 /// Runs the desktop app until its window closes.

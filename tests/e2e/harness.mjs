@@ -11,14 +11,23 @@ export { By, Key, until };
 
 const application = process.env.KESTREL_APP ?? path.resolve("../../target/debug/kestrel");
 const artifacts = process.env.KESTREL_ARTIFACTS ?? path.resolve("../../artifacts");
-const port = 4444 + Math.floor(Math.random() * 1000);
 
-export async function launch() {
+// The app's data directory (settings.json, logs/) under a test home.
+export const appDataDir = (home) => path.join(home, "data", "dev.kestrel.terminal");
+
+// Starts the app. `home` keeps app data across launches (a restart); by default each run
+// gets a fresh one. `env` adds or overrides environment variables for the app.
+export async function launch({ home, env: extraEnv = {} } = {}) {
   mkdirSync(artifacts, { recursive: true });
-  // Fresh per run: logs and app data go to a temporary home.
-  const home = path.join(os.tmpdir(), `kestrel-e2e-${process.pid}`);
+  const port = 4444 + Math.floor(Math.random() * 1000);
+  home ??= path.join(os.tmpdir(), `kestrel-e2e-${process.pid}-${Date.now()}`);
   mkdirSync(home, { recursive: true });
-  const env = { ...process.env, XDG_DATA_HOME: path.join(home, "data"), XDG_CONFIG_HOME: path.join(home, "config") };
+  const env = {
+    ...process.env,
+    XDG_DATA_HOME: path.join(home, "data"),
+    XDG_CONFIG_HOME: path.join(home, "config"),
+    ...extraEnv,
+  };
   const driverProcess = spawn(
     "tauri-driver",
     ["--port", String(port), "--native-port", String(port + 1000)],

@@ -92,6 +92,11 @@ impl Error {
         Self::new(ErrorKind::NotFound, message)
     }
 
+    /// The key, signature or passphrase was refused (or is missing).
+    pub fn auth(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Auth, message)
+    }
+
     /// The venue does not offer this.
     pub fn unsupported(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Unsupported, message)

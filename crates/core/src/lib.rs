@@ -7,6 +7,7 @@ pub mod capabilities;
 pub mod clock;
 pub mod engine;
 pub mod error;
+pub mod forms;
 pub mod ids;
 pub mod instrument;
 pub mod market;
@@ -21,6 +22,7 @@ pub use account::{
 pub use capabilities::Capabilities;
 pub use clock::{Clock, ManualClock, SystemClock, TimestampMs};
 pub use error::{Error, ErrorKind, Result};
+pub use forms::{FieldKind, FieldValue, FormField, VenueForm};
 pub use ids::{AccountId, ClientOrderId, InstrumentId, OrderId, Symbol, TradeId, VenueId};
 pub use instrument::{ContractKind, Instrument, InstrumentKind, SizeUnit};
 pub use market::{

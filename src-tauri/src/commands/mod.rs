@@ -4,6 +4,7 @@
 pub mod account;
 pub mod market;
 pub mod orders;
+pub mod settings;
 
 include!("names.rs");
 

@@ -13,4 +13,11 @@ const COMMANDS: &[&str] = &[
     "place_order",
     "cancel_order",
     "close_position",
+    "venue_forms",
+    "watch_settings",
+    "add_account",
+    "update_account",
+    "remove_account",
+    "test_connection",
+    "remember_selection",
 ];

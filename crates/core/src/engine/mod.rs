@@ -92,6 +92,7 @@ struct Feed {
 struct Inner {
     clock: Arc<dyn Clock>,
     config: EngineConfig,
+    risk: RwLock<RiskLimits>,
     markets: RwLock<HashMap<VenueId, Arc<dyn MarketData>>>,
     accounts: RwLock<HashMap<AccountId, Arc<Account>>>,
     instruments: RwLock<HashMap<InstrumentId, Instrument>>,
@@ -133,6 +134,7 @@ impl Engine {
         Self {
             inner: Arc::new(Inner {
                 clock,
+                risk: RwLock::new(config.risk.clone()),
                 config,
                 markets: RwLock::new(HashMap::new()),
                 accounts: RwLock::new(HashMap::new()),
@@ -148,6 +150,22 @@ impl Engine {
     /// Registers a venue's public market data.
     pub fn add_market(&self, market: Arc<dyn MarketData>) {
         write(&self.inner.markets).insert(market.venue(), market);
+    }
+
+    /// Forgets a venue's market data (its last account was removed). Running feeds end
+    /// when their subscribers leave.
+    pub fn remove_market(&self, venue: VenueId) {
+        write(&self.inner.markets).remove(&venue);
+    }
+
+    /// Replaces the limits every order is checked against.
+    pub fn set_risk_limits(&self, limits: RiskLimits) {
+        *write(&self.inner.risk) = limits;
+    }
+
+    /// The limits every order is checked against.
+    pub fn risk_limits(&self) -> RiskLimits {
+        read(&self.inner.risk).clone()
     }
 
     /// Registers an account and its trading connection.
@@ -441,7 +459,7 @@ impl Engine {
             &instrument,
             &account.info.capabilities,
             ticker.as_ref(),
-            &self.inner.config.risk,
+            &read(&self.inner.risk),
             now,
         )?;
 

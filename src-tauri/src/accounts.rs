@@ -66,6 +66,8 @@ pub struct AccountEntry {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, specta::Type)]
 pub struct KeychainStatus {
     pub available: bool,
+    /// Still probing at startup: neither available nor known to be missing.
+    pub checking: bool,
     pub message: Option<String>,
 }
 
@@ -187,7 +189,8 @@ impl Accounts {
                 live: HashMap::new(),
                 keychain: KeychainStatus {
                     available: false,
-                    message: Some("Checking the OS keychain…".into()),
+                    checking: true,
+                    message: None,
                 },
                 store_notice: None,
                 store: None,
@@ -624,12 +627,14 @@ impl Accounts {
         let status = match result {
             Ok(()) => KeychainStatus {
                 available: true,
+                checking: false,
                 message: None,
             },
             Err(e) => {
                 tracing::warn!(error = %e, "OS keychain unavailable");
                 KeychainStatus {
                     available: false,
+                    checking: false,
                     message: Some(e.to_string()),
                 }
             }

@@ -1,6 +1,8 @@
 // Domain values for tests, shaped exactly as they cross IPC.
 
 import type {
+  AccountEntry,
+  Balance,
   Candle,
   Capabilities,
   Fill,
@@ -9,7 +11,9 @@ import type {
   MarketFrame,
   Order,
   Position,
+  SettingsView,
   Trade,
+  VenueForm,
 } from "../lib/bindings/bindings";
 
 export const BTC: InstrumentId = { venue: "demo", symbol: "BTC-PERP" };
@@ -140,6 +144,80 @@ export function position(over: Partial<Position> = {}): Position {
     take_profit: null,
     stop_loss: null,
     updated_at: 1000,
+    ...over,
+  };
+}
+
+/** An LN Markets-like form: one public field, two secrets, defaults for both networks. */
+export function lnmForm(over: Partial<VenueForm> = {}): VenueForm {
+  return {
+    venue: "ln_markets",
+    name: "LN Markets",
+    available: true,
+    unavailable_reason: null,
+    fields: [
+      { name: "key", label: "API key", kind: "text", secret: false, required: true, help: null },
+      {
+        name: "secret",
+        label: "API secret",
+        kind: "text",
+        secret: true,
+        required: true,
+        help: null,
+      },
+      {
+        name: "passphrase",
+        label: "Passphrase",
+        kind: "text",
+        secret: true,
+        required: true,
+        help: "Set when the key was created",
+      },
+    ],
+    mainnet_rest: "https://api.lnmarkets.com",
+    mainnet_ws: "wss://api.lnmarkets.com",
+    testnet_rest: "https://api.testnet4.lnmarkets.com",
+    testnet_ws: "wss://api.testnet4.lnmarkets.com",
+    ...over,
+  };
+}
+
+export function balance(over: Partial<Balance> = {}): Balance {
+  return {
+    currency: "sats",
+    wallet: "1234567",
+    available: "1234567",
+    margin_used: "0",
+    unrealized_pnl: "0",
+    equity: "1234567",
+    ...over,
+  };
+}
+
+export function accountEntry(id: string, over: Partial<AccountEntry> = {}): AccountEntry {
+  return {
+    id,
+    venue: "ln_markets",
+    label: `Account ${id}`,
+    network: "testnet",
+    rest_url: null,
+    ws_url: null,
+    public_fields: [{ name: "key", value: "pk-123" }],
+    masked_key_id: "pk-1…23",
+    state: "connected",
+    error: null,
+    balance: null,
+    checked_at: null,
+    ...over,
+  };
+}
+
+export function settingsView(over: Partial<SettingsView> = {}): SettingsView {
+  return {
+    keychain: { available: true, checking: false, message: null },
+    store_notice: null,
+    accounts: [],
+    selection: { account: null, instrument: null, timeframe: null },
     ...over,
   };
 }

@@ -27,9 +27,60 @@ export const commands = {
 	cancelOrder: (account: AccountId, instrument: InstrumentId, clientOrderId: ClientOrderId) => typedError<OrderOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("cancel_order", { account, instrument, clientOrderId })),
 	/**  Closes a whole position at market. */
 	closePosition: (account: AccountId, instrument: InstrumentId) => typedError<OrderOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("close_position", { account, instrument })),
+	/**  What each venue's account form asks for. */
+	venueForms: () => __TAURI_INVOKE<VenueForm_Serialize[]>("venue_forms"),
+	/**  Sends the Settings view over `on_change` now and after every change. */
+	watchSettings: (onChange: Channel<SettingsView_Deserialize>) => __TAURI_INVOKE<void>("watch_settings", { onChange }),
+	/**  Adds an account: secrets to the OS keychain, the rest to settings; then connects. */
+	addAccount: (form: AccountForm_Deserialize) => typedError<AccountEntry_Serialize, AppError_Serialize>(__TAURI_INVOKE("add_account", { form })),
+	/**  Changes an account; blank secret fields keep the stored secrets. */
+	updateAccount: (id: AccountId, form: AccountForm_Deserialize) => typedError<AccountEntry_Serialize, AppError_Serialize>(__TAURI_INVOKE("update_account", { id, form })),
+	/**  Disconnects an account and deletes its keychain entries and settings. */
+	removeAccount: (id: AccountId) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("remove_account", { id })),
+	/**  One authenticated call: the balance, or why it failed. */
+	testConnection: (id: AccountId) => typedError<Balance, AppError_Serialize>(__TAURI_INVOKE("test_connection", { id })),
+	/**  Remembers the account, instrument and timeframe on screen for the next start. */
+	rememberSelection: (selection: Selection_Deserialize) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("remember_selection", { selection })),
 };
 
 /* Types */
+/**  An account as the Settings screen lists it. Holds no secret. */
+export type AccountEntry = AccountEntry_Serialize | AccountEntry_Deserialize;
+
+/**  An account as the Settings screen lists it. Holds no secret. */
+export type AccountEntry_Deserialize = {
+	id: AccountId,
+	venue: VenueId,
+	label: string,
+	network: Network,
+	rest_url?: string | null,
+	ws_url?: string | null,
+	public_fields: FieldValue[],
+	masked_key_id?: string | null,
+	state: ConnectionState,
+	error?: AppError_Deserialize | null,
+	balance?: Balance | null,
+	/**  When the last connection test finished (ms). */
+	checked_at?: number | null,
+};
+
+/**  An account as the Settings screen lists it. Holds no secret. */
+export type AccountEntry_Serialize = {
+	id: AccountId,
+	venue: VenueId,
+	label: string,
+	network: Network,
+	rest_url: string | null,
+	ws_url: string | null,
+	public_fields: FieldValue[],
+	masked_key_id: string | null,
+	state: ConnectionState,
+	error: AppError_Serialize | null,
+	balance: Balance | null,
+	/**  When the last connection test finished (ms). */
+	checked_at: number | null,
+};
+
 /**
  *  A change to an account, from the venue's private stream or from polling.
  *  Never coalesced: every event reaches the UI and the log.
@@ -47,6 +98,40 @@ export type AccountEvent_Deserialize = { type: "order"; order: Order_Deserialize
  *  Never coalesced: every event reaches the UI and the log.
  */
 export type AccountEvent_Serialize = { type: "order"; order: Order_Serialize } | { type: "fill"; fill: Fill_Serialize } | { type: "position"; position: Position_Serialize } | { type: "position_closed"; instrument: InstrumentId } | { type: "balance"; balance: Balance } | { type: "status"; status: StreamStatus };
+
+/**
+ *  What add and update receive from the form. Secret values are held only until they
+ *  are in the keychain; `Debug` shows field names and lengths, never values.
+ */
+export type AccountForm = AccountForm_Serialize | AccountForm_Deserialize;
+
+/**
+ *  What add and update receive from the form. Secret values are held only until they
+ *  are in the keychain; `Debug` shows field names and lengths, never values.
+ */
+export type AccountForm_Deserialize = {
+	venue: VenueId,
+	label: string,
+	network: Network,
+	/**  None: the venue's default for the network. */
+	rest_url?: string | null,
+	ws_url?: string | null,
+	fields: FieldValue[],
+};
+
+/**
+ *  What add and update receive from the form. Secret values are held only until they
+ *  are in the keychain; `Debug` shows field names and lengths, never values.
+ */
+export type AccountForm_Serialize = {
+	venue: VenueId,
+	label: string,
+	network: Network,
+	/**  None: the venue's default for the network. */
+	rest_url: string | null,
+	ws_url: string | null,
+	fields: FieldValue[],
+};
 
 /**  A configured account (several per venue are allowed). */
 export type AccountId = string;
@@ -93,7 +178,7 @@ export type AppError_Deserialize = {
 	/**  Whether trying the same thing again later may work. */
 	retryable: boolean,
 	venue_code?: string | null,
-	/**  For invalid orders: the ticket field at fault. */
+	/**  For invalid orders and form input: the field at fault. */
 	field?: string | null,
 	/**  For rate limits: how long to wait. */
 	retry_after_ms?: number | null,
@@ -106,7 +191,7 @@ export type AppError_Serialize = {
 	/**  Whether trying the same thing again later may work. */
 	retryable: boolean,
 	venue_code: string | null,
-	/**  For invalid orders: the ticket field at fault. */
+	/**  For invalid orders and form input: the field at fault. */
 	field: string | null,
 	/**  For rate limits: how long to wait. */
 	retry_after_ms: number | null,
@@ -196,6 +281,11 @@ export type Capabilities = {
 /**  Our id for an order, assigned before it is sent so the outcome can be reconciled. */
 export type ClientOrderId = string;
 
+/**  Where an account's connection stands. */
+export type ConnectionState = "connecting" | "connected" | "failed" | 
+/**  Kestrel has no connector for the venue yet. */
+"unsupported";
+
 /**  How the contract's value relates to price. */
 export type ContractKind = 
 /**  Margined and settled in the quote currency: PnL = size × (exit − entry). */
@@ -207,7 +297,13 @@ export type ContractKind =
 export type Error = Error_Serialize | Error_Deserialize;
 
 /**  What the UI can do something about. */
-export type ErrorCode = "auth_rejected" | "permission_denied" | "rate_limited" | "insufficient_funds" | "invalid_order" | "not_found" | "clock_skew" | "network" | "venue_unavailable" | "protocol" | "unsupported" | "internal";
+export type ErrorCode = "auth_rejected" | "permission_denied" | "rate_limited" | "insufficient_funds" | "invalid_order" | "not_found" | "clock_skew" | "network" | "venue_unavailable" | "protocol" | "unsupported" | 
+/**  A form field breaks a rule; `field` names it. */
+"invalid_input" | 
+/**  No OS keychain: secrets cannot be kept. */
+"keychain_unavailable" | 
+/**  The OS keychain is locked or refused access. */
+"keychain_locked" | "internal";
 
 /**  What went wrong, in terms a user can act on. */
 export type ErrorKind = ErrorKind_Serialize | ErrorKind_Deserialize;
@@ -280,6 +376,17 @@ export type Error_Serialize = {
 	venue_code: string | null,
 };
 
+/**  How a form field is checked. */
+export type FieldKind = "text" | "email" | "url" | 
+/**  32 bytes of hex (an Ethereum private key), with or without `0x`. */
+"hex_private_key";
+
+/**  A named value entered in a form (public fields only, when it comes back). */
+export type FieldValue = {
+	name: string,
+	value: string,
+};
+
 /**  One execution of one of our orders. */
 export type Fill = Fill_Serialize | Fill_Deserialize;
 
@@ -317,6 +424,38 @@ export type Fill_Serialize = {
 	ts: number,
 };
 
+/**
+ *  One input of a venue's account form. Secret fields go to the OS keychain and never
+ *  come back from the backend.
+ */
+export type FormField = FormField_Serialize | FormField_Deserialize;
+
+/**
+ *  One input of a venue's account form. Secret fields go to the OS keychain and never
+ *  come back from the backend.
+ */
+export type FormField_Deserialize = {
+	name: string,
+	label: string,
+	kind: FieldKind,
+	secret: boolean,
+	required: boolean,
+	help?: string | null,
+};
+
+/**
+ *  One input of a venue's account form. Secret fields go to the OS keychain and never
+ *  come back from the backend.
+ */
+export type FormField_Serialize = {
+	name: string,
+	label: string,
+	kind: FieldKind,
+	secret: boolean,
+	required: boolean,
+	help: string | null,
+};
+
 /**  A tradable instrument with its trading rules. */
 export type Instrument = {
 	id: InstrumentId,
@@ -349,6 +488,25 @@ export type InstrumentId = {
 
 /**  What kind of contract an instrument is. */
 export type InstrumentKind = { type: "perpetual" } | { type: "dated_future"; expiry: number } | { type: "binary_option"; strike: string; expiry: number; payout: string };
+
+/**  Whether secrets can be kept. */
+export type KeychainStatus = KeychainStatus_Serialize | KeychainStatus_Deserialize;
+
+/**  Whether secrets can be kept. */
+export type KeychainStatus_Deserialize = {
+	available: boolean,
+	/**  Still probing at startup: neither available nor known to be missing. */
+	checking: boolean,
+	message?: string | null,
+};
+
+/**  Whether secrets can be kept. */
+export type KeychainStatus_Serialize = {
+	available: boolean,
+	/**  Still probing at startup: neither available nor known to be missing. */
+	checking: boolean,
+	message: string | null,
+};
 
 /**  Whether we added or took liquidity. */
 export type Liquidity = "maker" | "taker";
@@ -568,6 +726,46 @@ export type Position_Serialize = {
 	updated_at: number,
 };
 
+/**  What the user was looking at, restored at the next start. */
+export type Selection = Selection_Serialize | Selection_Deserialize;
+
+/**  What the user was looking at, restored at the next start. */
+export type Selection_Deserialize = {
+	account?: AccountId | null,
+	/**  The instrument's symbol on the account's venue. */
+	instrument?: string | null,
+	timeframe?: Timeframe | null,
+};
+
+/**  What the user was looking at, restored at the next start. */
+export type Selection_Serialize = {
+	account: AccountId | null,
+	/**  The instrument's symbol on the account's venue. */
+	instrument: string | null,
+	timeframe: Timeframe | null,
+};
+
+/**  Everything the Settings screen shows. */
+export type SettingsView = SettingsView_Serialize | SettingsView_Deserialize;
+
+/**  Everything the Settings screen shows. */
+export type SettingsView_Deserialize = {
+	keychain: KeychainStatus_Deserialize,
+	/**  What happened to an unusable settings file, if anything. */
+	store_notice?: string | null,
+	accounts: AccountEntry_Deserialize[],
+	selection: Selection_Deserialize,
+};
+
+/**  Everything the Settings screen shows. */
+export type SettingsView_Serialize = {
+	keychain: KeychainStatus_Serialize,
+	/**  What happened to an unusable settings file, if anything. */
+	store_notice: string | null,
+	accounts: AccountEntry_Serialize[],
+	selection: Selection_Serialize,
+};
+
 /**  Buy or sell. */
 export type Side = "buy" | "sell";
 
@@ -643,6 +841,44 @@ export type Trade = {
 
 /**  The venue's id for one execution; fills are deduplicated on it. */
 export type TradeId = string;
+
+/**
+ *  What an account on one venue needs. `available` is false while Kestrel has no
+ *  connector for the venue: the form is listed but cannot be used.
+ */
+export type VenueForm = VenueForm_Serialize | VenueForm_Deserialize;
+
+/**
+ *  What an account on one venue needs. `available` is false while Kestrel has no
+ *  connector for the venue: the form is listed but cannot be used.
+ */
+export type VenueForm_Deserialize = {
+	venue: VenueId,
+	name: string,
+	available: boolean,
+	unavailable_reason?: string | null,
+	fields: FormField_Deserialize[],
+	mainnet_rest?: string | null,
+	mainnet_ws?: string | null,
+	testnet_rest?: string | null,
+	testnet_ws?: string | null,
+};
+
+/**
+ *  What an account on one venue needs. `available` is false while Kestrel has no
+ *  connector for the venue: the form is listed but cannot be used.
+ */
+export type VenueForm_Serialize = {
+	venue: VenueId,
+	name: string,
+	available: boolean,
+	unavailable_reason: string | null,
+	fields: FormField_Serialize[],
+	mainnet_rest: string | null,
+	mainnet_ws: string | null,
+	testnet_rest: string | null,
+	testnet_ws: string | null,
+};
 
 /**  A trading venue Kestrel can connect to. */
 export type VenueId = "demo" | "ln_markets" | "lmex" | "levret" | "limora" | "light_cx";

@@ -2,11 +2,18 @@
 import { Channel, type InvokeArgs } from "@tauri-apps/api/core";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AppError, MarketFrame, OrderTicket } from "../bindings/bindings";
-import { BTC, candle, frame, order } from "../../test/fixtures";
+import type {
+  AccountForm,
+  AppError,
+  MarketFrame,
+  OrderTicket,
+  SettingsView,
+} from "../bindings/bindings";
+import { BTC, accountEntry, candle, frame, order, settingsView } from "../../test/fixtures";
 import { listAccounts } from "./account";
 import { candleHistory, openMarketStream } from "./market";
 import { cancelOrder, placeOrder } from "./orders";
+import { addAccount, rememberSelection, updateAccount, watchSettings } from "./settings";
 
 interface Call {
   cmd: string;
@@ -143,5 +150,45 @@ describe("IPC wrappers", () => {
     record(() => rejectWith({ ...appError, code: "not_found", message: "no such instrument" }));
     const opened = await openMarketStream(BTC, () => undefined);
     expect(opened).toMatchObject({ status: "error", error: { code: "not_found" } });
+  });
+
+  it("sends account forms and the selection under their commands", async () => {
+    const form: AccountForm = {
+      venue: "ln_markets",
+      label: "Main",
+      network: "testnet",
+      rest_url: null,
+      ws_url: null,
+      fields: [{ name: "key", value: "pk" }],
+    };
+    const calls = record((cmd) => (cmd.endsWith("_account") ? accountEntry("a1") : null));
+    expect(await addAccount(form)).toEqual({ status: "ok", data: accountEntry("a1") });
+    await updateAccount("a1", form);
+    await rememberSelection({ account: "a1", instrument: "BTC-PERP", timeframe: "5m" });
+    expect(calls).toEqual([
+      { cmd: "add_account", args: { form } },
+      { cmd: "update_account", args: { id: "a1", form } },
+      {
+        cmd: "remember_selection",
+        args: { selection: { account: "a1", instrument: "BTC-PERP", timeframe: "5m" } },
+      },
+    ]);
+  });
+
+  it("hands every pushed settings view over until the watch is closed", async () => {
+    const got: { channel?: Channel<SettingsView> } = {};
+    record((cmd, args) => {
+      if (cmd === "watch_settings") got.channel = args["onChange"] as Channel<SettingsView>;
+      return null;
+    });
+    const views: number[] = [];
+    const watch = await watchSettings((v) => views.push(v.accounts.length));
+    const ch = got.channel;
+    if (watch.status !== "ok" || ch === undefined) throw new Error("not watching");
+    send(ch, 0, settingsView());
+    send(ch, 1, settingsView({ accounts: [accountEntry("a1")] }));
+    watch.data.close();
+    send(ch, 2, settingsView());
+    expect(views).toEqual([0, 1]);
   });
 });

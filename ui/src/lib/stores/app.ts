@@ -2,10 +2,19 @@
 
 import { candleHistory } from "../ipc/market";
 import { cancelOrder, closePosition, placeOrder } from "../ipc/orders";
+import {
+  addAccount,
+  removeAccount,
+  testConnection,
+  updateAccount,
+  venueForms,
+  watchSettings,
+} from "../ipc/settings";
 import { AccountStore } from "./account.svelte";
 import { MarketStore } from "./market.svelte";
 import { OrdersStore } from "./orders.svelte";
 import { Session } from "./session.svelte";
+import { SettingsStore } from "./settings.svelte";
 import { TicketStore } from "./ticket.svelte";
 import { Toasts } from "./toasts.svelte";
 import { Trading } from "./trading";
@@ -17,3 +26,12 @@ export const ticket = new TicketStore();
 export const toasts = new Toasts();
 export const trading = new Trading({ placeOrder, cancelOrder, closePosition }, orders, toasts);
 export const session = new Session({ market, account, orders, ticket, toasts });
+// The switcher lists what Rust has connected, so it is re-listed whenever Settings changes.
+export const settings = new SettingsStore(
+  { venueForms, watchSettings, addAccount, updateAccount, removeAccount, testConnection },
+  {
+    onAccountsChanged: () => {
+      void session.refreshAccounts();
+    },
+  },
+);

@@ -1,11 +1,13 @@
 // What the user is looking at — account, instrument, timeframe — and the streams that keep
-// the other stores current for that choice.
+// the other stores current for that choice. The choice is remembered in Rust, so the next
+// start opens where the user left off.
 
 import type {
   AccountEvent,
   AccountId,
   AccountInfo,
   Instrument,
+  Selection,
   Timeframe,
 } from "../bindings/bindings";
 import { formatterFor } from "../format";
@@ -13,6 +15,7 @@ import { instrumentKey, sameInstrument, sizeUnitLabel } from "../instrument";
 import { accountSnapshot, listAccounts, openAccountStream } from "../ipc/account";
 import { listInstruments, openMarketStream } from "../ipc/market";
 import { describeError } from "../ipc/result";
+import { rememberSelection } from "../ipc/settings";
 import type { Stream } from "../ipc/stream";
 import type { AccountStore } from "./account.svelte";
 import { FrameBatcher } from "./frames";
@@ -73,6 +76,15 @@ export class Session {
   #marketStream: Stream | null = null;
   #accountGeneration = 0;
   #marketGeneration = 0;
+  #listGeneration = 0;
+  /** Settles when `start` has; a refresh waits for it rather than race the first listing. */
+  #started: Promise<void> | null = null;
+  /**
+   * A remembered selection whose account was not listed at start: venue accounts are listed
+   * once connected, which takes a moment. Opened when it is listed, unless the user has
+   * picked something else by then.
+   */
+  #pending: { account: AccountId; instrument: string | null } | null = null;
 
   constructor(stores: SessionStores) {
     this.#s = stores;
@@ -81,24 +93,99 @@ export class Session {
     }, TAPE_LENGTH);
   }
 
-  /** Lists accounts and opens the first (the Demo account). */
-  async start(): Promise<void> {
+  /**
+   * Lists accounts and opens the remembered selection when its account is listed, else the
+   * first account (the Demo account) until the remembered one connects.
+   */
+  start(restore: Selection | null = null): Promise<void> {
+    this.#started = this.#start(restore);
+    return this.#started;
+  }
+
+  async #start(restore: Selection | null): Promise<void> {
+    if (restore?.timeframe) this.timeframe = restore.timeframe;
     const result = await listAccounts();
     if (result.status === "error") {
       this.problem = `Could not list accounts: ${describeError(result.error)}`;
       return;
     }
     this.accounts = sortAccounts(result.data);
-    const first = this.accounts[0];
+    const remembered = this.accounts.find((a) => a.id === restore?.account);
+    const first = remembered ?? this.accounts[0];
     if (first === undefined) {
       this.problem = "No accounts are configured.";
       return;
     }
-    await this.selectAccount(first.id);
+    if (remembered === undefined && restore?.account) {
+      this.#pending = { account: restore.account, instrument: restore.instrument ?? null };
+    }
+    await this.#openAccount(first.id, restore?.instrument ?? null);
   }
 
-  /** Switches to another account: its streams, snapshot and instruments. */
+  /**
+   * Lists accounts again after Settings changed them. The account on screen stays if it is
+   * still listed; otherwise the Demo account takes its place (and the remembered selection
+   * is left alone, so the next start returns to the account if it is back by then). A
+   * remembered account that has just connected is opened.
+   */
+  async refreshAccounts(): Promise<void> {
+    // Before the first listing there is nothing to refresh: `start` lists them anyway.
+    if (this.#started === null) return;
+    await this.#started;
+    const generation = ++this.#listGeneration;
+    const result = await listAccounts();
+    if (generation !== this.#listGeneration) return;
+    if (result.status === "error") {
+      this.#s.toasts.push("error", "Could not list accounts", describeError(result.error));
+      return;
+    }
+    const shown = this.account;
+    this.accounts = sortAccounts(result.data);
+    const pending = this.#pending;
+    if (pending !== null && this.accounts.some((a) => a.id === pending.account)) {
+      this.#pending = null;
+      await this.#openAccount(pending.account, pending.instrument);
+      return;
+    }
+    if (this.accounts.some((a) => a.id === this.accountId)) return;
+    const fallback = this.accounts[0];
+    if (fallback === undefined) {
+      this.problem = "No accounts are configured.";
+      return;
+    }
+    if (shown !== undefined) {
+      this.#s.toasts.push("info", `${shown.label} is not available`, `Showing ${fallback.label}`);
+    }
+    await this.#openAccount(fallback.id);
+  }
+
+  /** The user picks another account: its streams, snapshot and instruments. */
   async selectAccount(id: AccountId): Promise<void> {
+    this.#pending = null;
+    if (await this.#openAccount(id)) this.#remember();
+  }
+
+  /** The user picks another market. */
+  async selectInstrument(key: string): Promise<void> {
+    this.#pending = null;
+    if (await this.#openInstrument(key)) this.#remember();
+  }
+
+  /** The user picks another candle interval. */
+  selectTimeframe(timeframe: Timeframe): void {
+    this.#pending = null;
+    this.timeframe = timeframe;
+    this.#remember();
+  }
+
+  /**
+   * Switches to another account, keeping `symbol` on screen if its venue lists it. False
+   * when a later switch overtook this one.
+   */
+  async #openAccount(
+    id: AccountId,
+    symbol: string | null = this.instrument?.id.symbol ?? null,
+  ): Promise<boolean> {
     const generation = ++this.#accountGeneration;
     const { account, orders, toasts } = this.#s;
     this.accountId = id;
@@ -117,7 +204,7 @@ export class Session {
     });
     if (generation !== this.#accountGeneration) {
       if (stream.status === "ok") await stream.data.close();
-      return;
+      return false;
     }
     if (stream.status === "error") {
       toasts.push("error", "Account stream unavailable", describeError(stream.error));
@@ -126,7 +213,7 @@ export class Session {
     }
 
     const [snapshot, instruments] = await Promise.all([accountSnapshot(id), listInstruments(id)]);
-    if (generation !== this.#accountGeneration) return;
+    if (generation !== this.#accountGeneration) return false;
     if (snapshot.status === "ok") {
       account.loadSnapshot(snapshot.data);
       orders.load(snapshot.data.open_orders);
@@ -140,22 +227,22 @@ export class Session {
     if (instruments.status === "error") {
       this.problem = `Could not list instruments: ${describeError(instruments.error)}`;
       this.instruments = [];
-      return;
+      return true;
     }
-    const previousSymbol = this.instrument?.id.symbol ?? null;
     this.instruments = instruments.data;
-    const next = pickInstrument(instruments.data, previousSymbol);
+    const next = pickInstrument(instruments.data, symbol);
     if (next === undefined) {
       this.problem = "This venue lists no instruments.";
-      return;
+      return true;
     }
-    await this.selectInstrument(instrumentKey(next.id));
+    await this.#openInstrument(instrumentKey(next.id));
+    return generation === this.#accountGeneration;
   }
 
-  /** Switches the market on screen. */
-  async selectInstrument(key: string): Promise<void> {
+  /** Switches the market on screen. False when the key is unknown or a later switch won. */
+  async #openInstrument(key: string): Promise<boolean> {
     const instrument = this.instruments.find((i) => instrumentKey(i.id) === key);
-    if (instrument === undefined) return;
+    if (instrument === undefined) return false;
     const generation = ++this.#marketGeneration;
     const { market, ticket, toasts } = this.#s;
     this.instrumentKey = key;
@@ -170,18 +257,29 @@ export class Session {
     });
     if (generation !== this.#marketGeneration) {
       if (stream.status === "ok") await stream.data.close();
-      return;
+      return false;
     }
     if (stream.status === "error") {
       market.status = "closed";
       toasts.push("error", "Market data unavailable", describeError(stream.error));
-      return;
+      return true;
     }
     this.#marketStream = stream.data;
+    return true;
   }
 
-  selectTimeframe(timeframe: Timeframe): void {
-    this.timeframe = timeframe;
+  /** Tells Rust what is on screen now; losing this is not worth bothering the user. */
+  #remember(): void {
+    const selection: Selection = {
+      account: this.accountId,
+      instrument: this.instrument?.id.symbol ?? null,
+      timeframe: this.timeframe,
+    };
+    void rememberSelection(selection).then((result) => {
+      if (result.status === "error") {
+        console.warn(`remember_selection failed: ${result.error.message}`);
+      }
+    });
   }
 
   /** Closes both streams (window unload). */

@@ -138,3 +138,178 @@ describe("Session", () => {
     expect(session.problem).toMatch(/bridge down/);
   });
 });
+
+describe("Session and Settings", () => {
+  const lmexBtc = btcPerp({ id: { venue: "lmex", symbol: "BTC-PERP" } });
+  const lmexEth = btcPerp({ id: { venue: "lmex", symbol: "ETH-PERP" }, base: "ETH" });
+  const other: AccountInfo = { ...real, id: "lmex-2", label: "B second account" };
+
+  interface Call {
+    cmd: string;
+    args: Record<string, unknown>;
+  }
+
+  /** A backend listing `accounts()` (read at each call) and an empty snapshot for each. */
+  function backend(accounts: () => AccountInfo[]): Call[] {
+    const calls: Call[] = [];
+    mockIPC((cmd: string, payload?: InvokeArgs) => {
+      const args = (payload ?? {}) as Record<string, unknown>;
+      calls.push({ cmd, args });
+      switch (cmd) {
+        case "list_accounts":
+          return accounts();
+        case "subscribe_account":
+          return 1;
+        case "account_snapshot":
+          return { balances: [], positions: [], open_orders: [], fills: [] };
+        case "list_instruments":
+          return args["account"] === "demo" ? [btcPerp()] : [lmexBtc, lmexEth];
+        case "subscribe_market":
+          return 2;
+        default:
+          return null;
+      }
+    });
+    return calls;
+  }
+
+  function newSession(toasts = new Toasts({ timers: false })): Session {
+    return new Session({
+      market: new MarketStore(() => Promise.resolve({ status: "ok", data: [] })),
+      account: new AccountStore(),
+      orders: new OrdersStore(),
+      ticket: new TicketStore(),
+      toasts,
+    });
+  }
+
+  function remembered(calls: Call[]): unknown[] {
+    return calls.filter((c) => c.cmd === "remember_selection").map((c) => c.args["selection"]);
+  }
+
+  it("opens where the user left off: account, instrument and timeframe", async () => {
+    const calls = backend(() => [demo, real]);
+    const session = newSession();
+    await session.start({ account: "lmex-1", instrument: "ETH-PERP", timeframe: "1h" });
+    expect(session.accountId).toBe("lmex-1");
+    expect(session.instrumentKey).toBe("lmex:ETH-PERP");
+    expect(session.timeframe).toBe("1h");
+    // Restoring is not a choice of the user's: nothing to remember.
+    await wait(0);
+    expect(remembered(calls)).toEqual([]);
+  });
+
+  it("opens the Demo account when the remembered one is no longer configured", async () => {
+    backend(() => [demo, real]);
+    const session = newSession();
+    await session.start({ account: "gone", instrument: "ETH-PERP", timeframe: null });
+    expect(session.accountId).toBe("demo");
+    expect(session.instrumentKey).toBe("demo:BTC-PERP");
+    expect(session.timeframe).toBe("1m");
+  });
+
+  it("remembers each account, instrument and timeframe the user picks", async () => {
+    const calls = backend(() => [demo, real]);
+    const session = newSession();
+    await session.start();
+    await session.selectAccount("lmex-1");
+    await session.selectInstrument("lmex:ETH-PERP");
+    session.selectTimeframe("5m");
+    await wait(0);
+    expect(remembered(calls)).toEqual([
+      { account: "lmex-1", instrument: "BTC-PERP", timeframe: "1m" },
+      { account: "lmex-1", instrument: "ETH-PERP", timeframe: "1m" },
+      { account: "lmex-1", instrument: "ETH-PERP", timeframe: "5m" },
+    ]);
+  });
+
+  it("re-lists accounts and keeps the one on screen while it is listed", async () => {
+    let listed = [demo, real];
+    const calls = backend(() => listed);
+    const session = newSession();
+    await session.start({ account: "lmex-1", instrument: null, timeframe: null });
+    listed = [demo, real, other];
+    await session.refreshAccounts();
+    expect(session.accounts.map((a) => a.id)).toEqual(["demo", "lmex-1", "lmex-2"]);
+    expect(session.accountId).toBe("lmex-1");
+    expect(calls.filter((c) => c.cmd === "subscribe_account")).toHaveLength(1);
+  });
+
+  it("falls back to the Demo account when the account on screen goes away", async () => {
+    let listed = [demo, real];
+    const calls = backend(() => listed);
+    const toasts = new Toasts({ timers: false });
+    const session = newSession(toasts);
+    await session.start({ account: "lmex-1", instrument: null, timeframe: null });
+    listed = [demo];
+    await session.refreshAccounts();
+    expect(session.accounts.map((a) => a.id)).toEqual(["demo"]);
+    expect(session.accountId).toBe("demo");
+    expect(calls.filter((c) => c.cmd === "subscribe_account").at(-1)?.args["account"]).toBe("demo");
+    expect(toasts.items.map((t) => [t.kind, t.title])).toEqual([
+      ["info", "A real account is not available"],
+    ]);
+    // The fallback is not the user's choice: the next start still tries the account.
+    await wait(0);
+    expect(remembered(calls)).toEqual([]);
+  });
+
+  it("opens the remembered account once it has connected, unless the user moved on", async () => {
+    let listed = [demo];
+    const calls = backend(() => listed);
+    const session = newSession();
+    await session.start({ account: "lmex-1", instrument: "ETH-PERP", timeframe: "1h" });
+    expect(session.accountId).toBe("demo");
+
+    listed = [demo, real];
+    await session.refreshAccounts();
+    expect(session.accountId).toBe("lmex-1");
+    expect(session.instrumentKey).toBe("lmex:ETH-PERP");
+    expect(session.timeframe).toBe("1h");
+    await wait(0);
+    expect(remembered(calls)).toEqual([]);
+
+    // Once restored, later refreshes leave the user's screen alone.
+    await session.selectAccount("demo");
+    await session.refreshAccounts();
+    expect(session.accountId).toBe("demo");
+  });
+
+  const picks: [string, (session: Session) => Promise<void>][] = [
+    ["an account", (session) => session.selectAccount("demo")],
+    ["an instrument", (session) => session.selectInstrument("demo:BTC-PERP")],
+    [
+      "a timeframe",
+      (session) => {
+        session.selectTimeframe("15m");
+        return Promise.resolve();
+      },
+    ],
+  ];
+  for (const [what, pick] of picks) {
+    it(`forgets the remembered account once the user picks ${what}`, async () => {
+      let listed = [demo];
+      backend(() => listed);
+      const session = newSession();
+      await session.start({ account: "lmex-1", instrument: null, timeframe: null });
+      await pick(session);
+      listed = [demo, real];
+      await session.refreshAccounts();
+      expect(session.accountId).toBe("demo");
+    });
+  }
+
+  it("waits for the first listing before re-listing", async () => {
+    const calls = backend(() => [demo]);
+    const session = newSession();
+    await session.refreshAccounts();
+    expect(calls).toEqual([]);
+
+    const starting = session.start();
+    const refreshing = session.refreshAccounts();
+    await Promise.all([starting, refreshing]);
+    expect(calls.filter((c) => c.cmd === "list_accounts")).toHaveLength(2);
+    expect(calls.filter((c) => c.cmd === "subscribe_account")).toHaveLength(1);
+    expect(session.accountId).toBe("demo");
+  });
+});

@@ -28,6 +28,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         commands::orders::place_order,
         commands::orders::cancel_order,
         commands::orders::close_position,
+        commands::orders::set_tp_sl,
+        commands::orders::add_margin,
         commands::settings::venue_forms,
         commands::settings::watch_settings,
         commands::settings::add_account,

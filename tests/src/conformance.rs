@@ -2,8 +2,8 @@
 //! venue traits, run for the Demo venue and for each real venue against its test server.
 
 use kestrel_core::{
-    ClientOrderId, Decimal, ErrorKind, InstrumentId, OrderOutcome, OrderRequest, OrderStatus,
-    OrderType, PositionSide, Side, TimeInForce, Trading,
+    Capabilities, ClientOrderId, Decimal, ErrorKind, InstrumentId, OrderOutcome, OrderRequest,
+    OrderStatus, OrderType, Position, PositionSide, Side, TimeInForce, Trading,
 };
 
 /// What a venue needs the suite to know.
@@ -16,6 +16,12 @@ pub struct Subject<'a> {
     pub resting_bid: Decimal,
     /// Distinguishes this run's client order ids.
     pub tag: &'a str,
+    /// What the venue says it can do; checks of features it lacks expect a refusal.
+    pub capabilities: Capabilities,
+    /// The instrument's price tick.
+    pub tick: Decimal,
+    /// The smallest amount of margin the venue moves (one sat for LN Markets).
+    pub margin_unit: Decimal,
 }
 
 fn request(
@@ -156,6 +162,88 @@ pub async fn refused_orders_leave_nothing(s: &Subject<'_>) -> anyhow::Result<()>
             .await?
             .is_none(),
         "a refused order exists"
+    );
+    Ok(())
+}
+
+async fn long_position(s: &Subject<'_>) -> anyhow::Result<Position> {
+    let positions = s.venue.positions().await?;
+    positions
+        .into_iter()
+        .find(|p| p.instrument == s.instrument && p.side == PositionSide::Long)
+        .ok_or_else(|| anyhow::anyhow!("no long position"))
+}
+
+/// Where the venue has them: take-profit and stop-loss are set on an open position, show
+/// on it, and are removed; margin added shows on the position and moves a long's
+/// liquidation price down. Where it has not, both are refused as unsupported.
+pub async fn tp_sl_and_margin_where_supported(s: &Subject<'_>) -> anyhow::Result<()> {
+    let req = request(s, "tpsl", OrderType::Market, None);
+    let OrderOutcome::Accepted { .. } = s.venue.place_order(&req).await else {
+        anyhow::bail!("market buy not accepted");
+    };
+    let p = long_position(s).await?;
+    let on_tick = |x: Decimal| (x / s.tick).round() * s.tick;
+    let tp = on_tick(p.entry_price * Decimal::new(105, 2));
+    let sl = on_tick(p.entry_price * Decimal::new(97, 2));
+    let set = s
+        .venue
+        .set_tp_sl(&s.instrument, PositionSide::Long, Some(tp), Some(sl))
+        .await;
+    if s.capabilities.position_tp_sl {
+        set?;
+        let p = long_position(s).await?;
+        anyhow::ensure!(
+            p.take_profit == Some(tp) && p.stop_loss == Some(sl),
+            "TP/SL not on the position: {:?} / {:?}",
+            p.take_profit,
+            p.stop_loss
+        );
+        s.venue
+            .set_tp_sl(&s.instrument, PositionSide::Long, None, None)
+            .await?;
+        let p = long_position(s).await?;
+        anyhow::ensure!(
+            p.take_profit.is_none() && p.stop_loss.is_none(),
+            "TP/SL not removed"
+        );
+    } else {
+        anyhow::ensure!(
+            matches!(set, Err(ref e) if e.kind == ErrorKind::Unsupported),
+            "TP/SL without the capability: {set:?}"
+        );
+    }
+    let amount = s.margin_unit * Decimal::from(10_000);
+    let before = long_position(s).await?;
+    let added = s
+        .venue
+        .add_margin(&s.instrument, PositionSide::Long, amount)
+        .await;
+    if s.capabilities.adjust_margin {
+        added?;
+        let after = long_position(s).await?;
+        anyhow::ensure!(
+            after.margin == before.margin + amount,
+            "margin {} → {}, expected +{amount}",
+            before.margin,
+            after.margin
+        );
+        anyhow::ensure!(
+            after.liquidation_price < before.liquidation_price,
+            "liquidation price did not fall: {:?} → {:?}",
+            before.liquidation_price,
+            after.liquidation_price
+        );
+    } else {
+        anyhow::ensure!(
+            matches!(added, Err(ref e) if e.kind == ErrorKind::Unsupported),
+            "add margin without the capability: {added:?}"
+        );
+    }
+    let closed = s.venue.close_position(&s.instrument).await;
+    anyhow::ensure!(
+        matches!(closed, OrderOutcome::Accepted { .. }),
+        "close: {closed:?}"
     );
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code may fail loudly
 
-use kestrel_core::{AccountId, Decimal, InstrumentId, Network, SystemClock, VenueId};
+use kestrel_core::{AccountId, Decimal, InstrumentId, MarketData, Network, SystemClock, VenueId};
 use kestrel_tests::conformance::{self, Subject};
 use kestrel_tests::lnmarkets::{ApiKey, LnmServer};
 use kestrel_venues::demo::DemoVenue;
@@ -20,6 +20,9 @@ async fn run_all(subject: &Subject<'_>) {
     conformance::refused_orders_leave_nothing(subject)
         .await
         .unwrap();
+    conformance::tp_sl_and_margin_where_supported(subject)
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -31,6 +34,9 @@ async fn the_demo_venue_conforms() {
         size: dec!(0.01),
         resting_bid: dec!(60000),
         tag: "demo",
+        capabilities: MarketData::capabilities(venue.as_ref()),
+        tick: dec!(0.5),
+        margin_unit: dec!(0.01),
     };
     run_all(&subject).await;
 }
@@ -67,6 +73,9 @@ async fn lnmarkets_conforms() {
         size: Decimal::from(100),
         resting_bid: dec!(40000),
         tag: "lnm",
+        capabilities: MarketData::capabilities(venue.as_ref()),
+        tick: dec!(0.5),
+        margin_unit: dec!(0.00000001),
     };
     run_all(&subject).await;
 }

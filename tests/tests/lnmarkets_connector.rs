@@ -323,6 +323,69 @@ async fn trading_through_the_engine_opens_lists_cancels_and_closes() {
     assert_eq!(snapshot.positions[0].size, dec!(250));
     assert_eq!(snapshot.balances[0].currency, "BTC");
 
+    // TP/SL and margin on the position: checked by the engine, applied by the venue.
+    let long = PositionSide::Long;
+    let field_of = |e: kestrel_core::Error| match e.kind {
+        ErrorKind::InvalidOrder { field } => field,
+        other => panic!("{other:?}: {}", e.message),
+    };
+    let below_entry = engine
+        .set_tp_sl(&account, &btc_usd(), long, Some(dec!(49000)), None)
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(below_entry), "take_profit");
+    let off_tick = engine
+        .set_tp_sl(&account, &btc_usd(), long, None, Some(dec!(45000.3)))
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(off_tick), "stop_loss");
+    engine
+        .set_tp_sl(
+            &account,
+            &btc_usd(),
+            long,
+            Some(dec!(55000)),
+            Some(dec!(47000.5)),
+        )
+        .await
+        .unwrap();
+    let p = engine.account_snapshot(&account).await.unwrap().positions[0].clone();
+    assert_eq!(
+        (p.take_profit, p.stop_loss),
+        (Some(dec!(55000)), Some(dec!(47000.5)))
+    );
+
+    let adds = || {
+        server
+            .state
+            .requests("POST", "/v3/futures/isolated/trade/add-margin")
+    };
+    let fraction = engine
+        .add_margin(&account, &btc_usd(), long, dec!(0.000000005))
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(fraction), "amount");
+    assert_eq!(adds(), 0, "a fraction of a sat is refused before sending");
+    engine
+        .add_margin(&account, &btc_usd(), long, dec!(0.0001))
+        .await
+        .unwrap();
+    assert_eq!(adds(), 1);
+    let q = engine.account_snapshot(&account).await.unwrap().positions[0].clone();
+    assert_eq!(q.margin, p.margin + dec!(0.0001), "10 000 sats more margin");
+    assert!(
+        q.liquidation_price < p.liquidation_price,
+        "a long's liquidation price falls: {:?} → {:?}",
+        p.liquidation_price,
+        q.liquidation_price
+    );
+    engine
+        .set_tp_sl(&account, &btc_usd(), long, None, None)
+        .await
+        .unwrap();
+    let r = engine.account_snapshot(&account).await.unwrap().positions[0].clone();
+    assert_eq!((r.take_profit, r.stop_loss), (None, None));
+
     let outcome = engine
         .place_order(
             &account,

@@ -1,16 +1,17 @@
 //! The two traits every venue connector implements. Object-safe, so the engine holds
 //! `Arc<dyn MarketData>` and `Arc<dyn Trading>`.
 
-use crate::account::{AccountEvent, Balance, Position};
+use crate::account::{AccountEvent, Balance, Position, PositionSide};
 use crate::capabilities::Capabilities;
 use crate::clock::TimestampMs;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::{ClientOrderId, InstrumentId, VenueId};
 use crate::instrument::Instrument;
 use crate::market::{Candle, MarketEvent, Timeframe};
 use crate::order::{AmendRequest, Fill, Order, OrderOutcome, OrderRequest};
 use async_trait::async_trait;
 use futures::stream::BoxStream;
+use rust_decimal::Decimal;
 
 /// A stream of market events for one instrument.
 pub type MarketStream = BoxStream<'static, MarketEvent>;
@@ -77,4 +78,33 @@ pub trait Trading: Send + Sync {
 
     /// Orders, fills, positions and balances as they change.
     async fn account_stream(&self) -> Result<AccountStream>;
+
+    /// Sets (`Some`) or removes (`None`) the take-profit and stop-loss of the `side`
+    /// position in `instrument`. Venues without `Capabilities::position_tp_sl` refuse.
+    async fn set_tp_sl(
+        &self,
+        instrument: &InstrumentId,
+        side: PositionSide,
+        take_profit: Option<Decimal>,
+        stop_loss: Option<Decimal>,
+    ) -> Result<()> {
+        let _ = (instrument, side, take_profit, stop_loss);
+        Err(Error::unsupported(
+            "this venue has no take-profit or stop-loss on positions",
+        ))
+    }
+
+    /// Adds `amount` (settle currency) of isolated margin to the `side` position in
+    /// `instrument`. Venues without `Capabilities::adjust_margin` refuse.
+    async fn add_margin(
+        &self,
+        instrument: &InstrumentId,
+        side: PositionSide,
+        amount: Decimal,
+    ) -> Result<()> {
+        let _ = (instrument, side, amount);
+        Err(Error::unsupported(
+            "this venue cannot add margin to a position",
+        ))
+    }
 }

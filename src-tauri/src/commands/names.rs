@@ -13,6 +13,8 @@ const COMMANDS: &[&str] = &[
     "place_order",
     "cancel_order",
     "close_position",
+    "set_tp_sl",
+    "add_margin",
     "venue_forms",
     "watch_settings",
     "add_account",

@@ -21,7 +21,7 @@ pub use feed::{MarketFrame, MarketState};
 pub use orders::{can_transition, Applied, OrderTracker};
 pub use subscriptions::SubscriptionId;
 
-use crate::account::{AccountEvent, AccountInfo, AccountSnapshot};
+use crate::account::{AccountEvent, AccountInfo, AccountSnapshot, PositionSide};
 use crate::clock::Clock;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{AccountId, ClientOrderId, InstrumentId, VenueId};
@@ -31,6 +31,7 @@ use crate::order::{Order, OrderOutcome, OrderStatus, OrderTicket};
 use crate::risk::{self, RiskLimits};
 use crate::venue::{MarketData, Trading};
 use futures::StreamExt;
+use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -508,6 +509,126 @@ impl Engine {
             self.apply_order(&account, order.clone());
         }
         Ok(outcome)
+    }
+
+    /// Sets or removes the take-profit and stop-loss of a position. Prices must be on the
+    /// instrument's tick and on the right side of the entry (a long's take-profit above
+    /// it, its stop-loss below); the venue checks its own rules too.
+    pub async fn set_tp_sl(
+        &self,
+        account_id: &AccountId,
+        instrument: &InstrumentId,
+        side: PositionSide,
+        take_profit: Option<Decimal>,
+        stop_loss: Option<Decimal>,
+    ) -> Result<()> {
+        let account = self.account(account_id)?;
+        if !account.info.capabilities.position_tp_sl {
+            return Err(Error::unsupported(format!(
+                "{} has no take-profit or stop-loss on positions",
+                account.info.venue
+            )));
+        }
+        let spec = self.instrument(account_id, instrument).await?;
+        for (field, price) in [("take_profit", take_profit), ("stop_loss", stop_loss)] {
+            if let Some(p) = price {
+                if p <= Decimal::ZERO || !spec.is_on_tick(p) {
+                    return Err(Error::invalid_order(
+                        field,
+                        format!("{p} is not a price on the {} tick", spec.price_tick),
+                    ));
+                }
+            }
+        }
+        let position = account
+            .trading
+            .positions()
+            .await?
+            .into_iter()
+            .find(|p| &p.instrument == instrument && p.side == side)
+            .ok_or_else(|| {
+                Error::not_found(format!("no {side:?} position in {instrument}").to_lowercase())
+            })?;
+        let above = |field: &str, p: Option<Decimal>, what: &str| match p {
+            Some(p) if p <= position.entry_price => Err(Error::invalid_order(
+                field,
+                format!(
+                    "{what} must be above the entry price {}",
+                    position.entry_price
+                ),
+            )),
+            _ => Ok(()),
+        };
+        let below = |field: &str, p: Option<Decimal>, what: &str| match p {
+            Some(p) if p >= position.entry_price => Err(Error::invalid_order(
+                field,
+                format!(
+                    "{what} must be below the entry price {}",
+                    position.entry_price
+                ),
+            )),
+            _ => Ok(()),
+        };
+        match side {
+            PositionSide::Long => {
+                above("take_profit", take_profit, "A long's take-profit")?;
+                below("stop_loss", stop_loss, "A long's stop-loss")?;
+            }
+            PositionSide::Short => {
+                below("take_profit", take_profit, "A short's take-profit")?;
+                above("stop_loss", stop_loss, "A short's stop-loss")?;
+            }
+        }
+        tracing::info!(account = %account_id, %instrument, ?side, ?take_profit, ?stop_loss, "setting TP/SL");
+        account
+            .trading
+            .set_tp_sl(instrument, side, take_profit, stop_loss)
+            .await?;
+        self.refresh_positions(&account, instrument).await;
+        Ok(())
+    }
+
+    /// Adds isolated margin to a position (settle currency).
+    pub async fn add_margin(
+        &self,
+        account_id: &AccountId,
+        instrument: &InstrumentId,
+        side: PositionSide,
+        amount: Decimal,
+    ) -> Result<()> {
+        let account = self.account(account_id)?;
+        if !account.info.capabilities.adjust_margin {
+            return Err(Error::unsupported(format!(
+                "{} cannot add margin to a position",
+                account.info.venue
+            )));
+        }
+        if amount <= Decimal::ZERO {
+            return Err(Error::invalid_order(
+                "amount",
+                "add a positive amount of margin",
+            ));
+        }
+        tracing::info!(account = %account_id, %instrument, ?side, %amount, "adding margin");
+        account.trading.add_margin(instrument, side, amount).await?;
+        self.refresh_positions(&account, instrument).await;
+        Ok(())
+    }
+
+    /// Sends the venue's current positions in `instrument` to the account's subscribers
+    /// (the stream will too, but the user who just acted sees it at once).
+    async fn refresh_positions(&self, account: &Arc<Account>, instrument: &InstrumentId) {
+        match account.trading.positions().await {
+            Ok(positions) => {
+                for position in positions
+                    .into_iter()
+                    .filter(|p| &p.instrument == instrument)
+                {
+                    account.sinks.emit(&AccountEvent::Position { position });
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not refresh positions"),
+        }
     }
 
     fn settle_outcome(&self, account: &Arc<Account>, id: &ClientOrderId, outcome: &OrderOutcome) {

@@ -127,9 +127,45 @@ pub fn check_takeprofit(side: Side, entry: Decimal, target: Decimal) -> Result<(
     }
 }
 
+/// Splits `total` in proportion to `weights`, in whole units, summing exactly to `total`;
+/// the rounding remainder goes to the heaviest. Zero weights share equally.
+pub fn split_pro_rata(total: u64, weights: &[u64]) -> Vec<u64> {
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    let sum: u128 = weights.iter().map(|w| u128::from(*w)).sum();
+    let mut shares: Vec<u64> = if sum == 0 {
+        vec![total / weights.len() as u64; weights.len()]
+    } else {
+        weights
+            .iter()
+            .map(|w| u64::try_from(u128::from(total) * u128::from(*w) / sum).unwrap_or(0))
+            .collect()
+    };
+    let given: u64 = shares.iter().sum();
+    let heaviest = weights
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, w)| **w)
+        .map_or(0, |(i, _)| i);
+    shares[heaviest] += total - given;
+    shares
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pro_rata_shares_sum_exactly_and_follow_the_weights() {
+        assert_eq!(split_pro_rata(1_000, &[500]), vec![1_000]);
+        assert_eq!(split_pro_rata(1_000, &[100, 300]), vec![250, 750]);
+        assert_eq!(split_pro_rata(1_000, &[1, 1, 2]), vec![250, 250, 500]);
+        // The rounding remainder goes to the heaviest (the last of equals).
+        assert_eq!(split_pro_rata(10, &[1, 1, 1]), vec![3, 3, 4]);
+        assert_eq!(split_pro_rata(7, &[0, 0]), vec![3, 4]);
+        assert!(split_pro_rata(5, &[]).is_empty());
+    }
     use kestrel_core::ErrorKind;
     use rust_decimal_macros::dec;
 

@@ -134,6 +134,43 @@ impl LnMarkets {
             .ok_or_else(|| Error::protocol("LN Markets returned no balance"))
     }
 
+    /// The running trades that make up the `side` position in `instrument`.
+    async fn running_on(
+        &self,
+        instrument: &InstrumentId,
+        side: PositionSide,
+    ) -> Result<Vec<LnmTrade>> {
+        if instrument != &map::instrument().id {
+            return Err(Error::not_found(format!(
+                "LN Markets has no {}",
+                instrument.symbol
+            )));
+        }
+        let wanted = match side {
+            PositionSide::Long => wire::LnmSide::Buy,
+            PositionSide::Short => wire::LnmSide::Sell,
+        };
+        let trades: Vec<LnmTrade> = self
+            .rest
+            .running_trades()
+            .await?
+            .into_iter()
+            .filter(|t| t.side == wanted)
+            .collect();
+        if trades.is_empty() {
+            return Err(Error::not_found(format!(
+                "no {} position in {}",
+                if side == PositionSide::Long {
+                    "long"
+                } else {
+                    "short"
+                },
+                instrument.symbol
+            )));
+        }
+        Ok(trades)
+    }
+
     async fn quote(&self) -> Result<(Decimal, Decimal)> {
         let t = map::ticker(&self.rest.ticker().await?, self.clock.now_ms());
         match (t.bid, t.ask) {
@@ -303,8 +340,8 @@ impl MarketData for LnMarkets {
             reduce_only: false,
             post_only: false,
             amend: false,
-            position_tp_sl: false,
-            adjust_margin: false,
+            position_tp_sl: true,
+            adjust_margin: true,
             cross_margin: false,
             isolated_margin: true,
             book_depth: 2,
@@ -683,6 +720,81 @@ impl Trading for LnMarkets {
             },
             Err(CallError::Failed(error)) => OrderOutcome::Rejected { error },
         }
+    }
+
+    async fn set_tp_sl(
+        &self,
+        instrument: &InstrumentId,
+        side: PositionSide,
+        take_profit: Option<Decimal>,
+        stop_loss: Option<Decimal>,
+    ) -> Result<()> {
+        // A position is the running trades on one side; each gets the same levels.
+        for t in self.running_on(instrument, side).await? {
+            match take_profit {
+                Some(v) => {
+                    self.rest.update_takeprofit(&t.id, v).await?;
+                }
+                None if !t.takeprofit.is_zero() => {
+                    self.rest.remove_takeprofit(&t.id).await?;
+                }
+                None => {}
+            }
+            match stop_loss {
+                Some(v) => {
+                    self.rest
+                        .update_stoploss(&t.id, v, wire::LnmStoplossMode::Fixed)
+                        .await?;
+                }
+                None if !t.stoploss.is_zero() => {
+                    self.rest.remove_stoploss(&t.id).await?;
+                }
+                None => {}
+            }
+        }
+        Ok(())
+    }
+
+    async fn add_margin(
+        &self,
+        instrument: &InstrumentId,
+        side: PositionSide,
+        amount: Decimal,
+    ) -> Result<()> {
+        let sats = amount * Decimal::from(maths::SATS_PER_BTC);
+        let Some(sats) = sats
+            .is_integer()
+            .then(|| sats.to_u64())
+            .flatten()
+            .filter(|s| *s > 0)
+        else {
+            return Err(Error::invalid_order(
+                "amount",
+                "LN Markets adds margin in whole sats (at least 1)",
+            ));
+        };
+        let trades = self.running_on(instrument, side).await?;
+        // Several trades share the amount in proportion to their margin.
+        let margins: Vec<u64> = trades
+            .iter()
+            .map(|t| u64::try_from(t.margin).unwrap_or(0))
+            .collect();
+        for (t, share) in trades.iter().zip(maths::split_pro_rata(sats, &margins)) {
+            if share == 0 {
+                continue;
+            }
+            match self.rest.add_margin(&t.id, share).await {
+                Ok(_) => {}
+                Err(CallError::Failed(e)) => return Err(e),
+                Err(CallError::Unknown(reason)) => {
+                    // Not retried: adding margin twice would move twice the money.
+                    return Err(Error::network(format!(
+                        "LN Markets did not confirm adding {share} sats of margin ({reason}); it may have been added — check the position before trying again"
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn close_position(&self, instrument: &InstrumentId) -> OrderOutcome {

@@ -157,6 +157,8 @@ pub struct Exchange {
     next_order_id: u64,
     next_close_id: u64,
     last_mark_push: TimestampMs,
+    /// Set while TP/SL closes run: their own fills must not trigger them again.
+    exiting: bool,
 }
 
 impl Exchange {
@@ -172,6 +174,7 @@ impl Exchange {
             next_order_id: 0,
             next_close_id: 0,
             last_mark_push: now,
+            exiting: false,
         }
     }
 
@@ -618,6 +621,106 @@ impl Exchange {
         self.place(account, &request, now)
     }
 
+    /// Sets (`Some`) or removes (`None`) the position's take-profit and stop-loss. A
+    /// stop-loss beyond the liquidation price would never fire first: refused.
+    pub fn set_tp_sl(
+        &mut self,
+        account: &AccountId,
+        instrument: &InstrumentId,
+        take_profit: Option<Decimal>,
+        stop_loss: Option<Decimal>,
+    ) -> Result<()> {
+        let a = self.account(account)?;
+        let market = self
+            .markets
+            .get(instrument)
+            .ok_or_else(|| Error::not_found(format!("no market {}", instrument.symbol)))?;
+        let liquidation = self.accounts[a]
+            .positions
+            .get(instrument)
+            .filter(|p| !p.is_flat())
+            .ok_or_else(|| Error::not_found(format!("no open position in {}", instrument.symbol)))?
+            .liquidation_price(&market.instrument);
+        let position = self.accounts[a]
+            .positions
+            .get_mut(instrument)
+            .ok_or_else(|| Error::not_found("no open position"))?;
+        let long = position.size > Decimal::ZERO;
+        if let (Some(sl), Some(liq)) = (stop_loss, liquidation) {
+            if (long && sl <= liq) || (!long && sl >= liq) {
+                return Err(Error::invalid_order(
+                    "stop_loss",
+                    format!("the stop-loss must come before the liquidation price {liq}"),
+                ));
+            }
+        }
+        position.take_profit = take_profit;
+        position.stop_loss = stop_loss;
+        self.emit_position(a, instrument);
+        Ok(())
+    }
+
+    /// Moves `amount` from the wallet's available funds into the position's margin,
+    /// pushing its liquidation price away.
+    pub fn add_margin(
+        &mut self,
+        account: &AccountId,
+        instrument: &InstrumentId,
+        amount: Decimal,
+    ) -> Result<()> {
+        let a = self.account(account)?;
+        if amount <= Decimal::ZERO {
+            return Err(Error::invalid_order("amount", "add a positive amount"));
+        }
+        let available = self.balance(a).available;
+        if amount > available {
+            return Err(Error::new(
+                ErrorKind::InsufficientFunds,
+                format!("only {available} available"),
+            ));
+        }
+        let position = self.accounts[a]
+            .positions
+            .get_mut(instrument)
+            .filter(|p| !p.is_flat())
+            .ok_or_else(|| {
+                Error::not_found(format!("no open position in {}", instrument.symbol))
+            })?;
+        position.margin += amount;
+        self.emit_position(a, instrument);
+        self.emit_balance(a);
+        Ok(())
+    }
+
+    /// Closes, at market, every position whose take-profit or stop-loss the last price
+    /// in `id` has reached.
+    fn trigger_exits(&mut self, id: &InstrumentId) {
+        if self.exiting {
+            return;
+        }
+        let Some(last) = self.markets.get(id).and_then(|m| m.last) else {
+            return;
+        };
+        let due: Vec<AccountId> = self
+            .accounts
+            .iter()
+            .filter(|acc| {
+                acc.positions
+                    .get(id)
+                    .is_some_and(|p| p.exit_triggered_at(last))
+            })
+            .map(|acc| acc.id.clone())
+            .collect();
+        let now = self.now;
+        self.exiting = true;
+        for account in due {
+            if let Err(e) = self.close_position(&account, id, now) {
+                tracing::warn!(%account, instrument = %id, error = %e, "TP/SL close failed");
+            }
+        }
+        self.exiting = false;
+    }
+
     /// Advances the simulation to `now`: prices move, the maker re-quotes, takers trade,
     /// stops fire, funding is paid and under-margined positions are liquidated.
     pub fn step(&mut self, now: TimestampMs) {
@@ -988,6 +1091,7 @@ impl Exchange {
                 self.execute(a, &cid);
             }
         }
+        self.trigger_exits(id);
         self.flush_book(id);
     }
 
@@ -1276,8 +1380,8 @@ impl Exchange {
             liquidation_price: p.liquidation_price(&market.instrument),
             unrealized_pnl: p.unrealized(&market.instrument, mark),
             realized_pnl: p.realized,
-            take_profit: None,
-            stop_loss: None,
+            take_profit: p.take_profit,
+            stop_loss: p.stop_loss,
             updated_at: self.now,
         })
     }

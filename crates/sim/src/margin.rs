@@ -23,6 +23,9 @@ pub struct PositionState {
     pub margin: Decimal,
     /// PnL realized since the position was opened.
     pub realized: Decimal,
+    /// Closes the position at market when the last price reaches it.
+    pub take_profit: Option<Decimal>,
+    pub stop_loss: Option<Decimal>,
 }
 
 /// What one fill did to a position.
@@ -87,6 +90,8 @@ impl PositionState {
             if self.size.is_zero() {
                 self.entry = Decimal::ZERO;
                 self.margin = Decimal::ZERO;
+                self.take_profit = None;
+                self.stop_loss = None;
             }
         }
         if opening > Decimal::ZERO {
@@ -153,6 +158,18 @@ impl PositionState {
         } else {
             instrument.floor_to_tick(price)
         })
+    }
+
+    /// Whether the last price `last` reaches the take-profit or the stop-loss.
+    pub fn exit_triggered_at(&self, last: Decimal) -> bool {
+        let long = self.size > Decimal::ZERO;
+        let tp = self
+            .take_profit
+            .is_some_and(|tp| if long { last >= tp } else { last <= tp });
+        let sl = self
+            .stop_loss
+            .is_some_and(|sl| if long { last <= sl } else { last >= sl });
+        !self.is_flat() && (tp || sl)
     }
 
     /// Whether a mark at `mark` liquidates the position.

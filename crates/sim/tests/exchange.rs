@@ -532,3 +532,78 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_stop_loss_closes_the_position_when_the_price_trades_through_it() {
+    let mut ex = exchange(11);
+    ex.place(
+        &trader(),
+        &Req::market(Side::Buy, dec!(0.05)).build("open"),
+        T0,
+    )
+    .unwrap();
+    let p = ex.positions(&trader())[0].clone();
+    let liq = p.liquidation_price.unwrap();
+    // Beyond the liquidation price it could never fire first.
+    let err = ex
+        .set_tp_sl(&trader(), &btc(), None, Some(liq - dec!(1)))
+        .unwrap_err();
+    assert!(matches!(err.kind, ErrorKind::InvalidOrder { ref field } if field == "stop_loss"));
+    let (bid, _) = best(&ex);
+    let sl = bid - dec!(20);
+    ex.set_tp_sl(&trader(), &btc(), Some(bid + dec!(5000)), Some(sl))
+        .unwrap();
+    let p = &ex.positions(&trader())[0];
+    assert_eq!(
+        (p.take_profit, p.stop_loss),
+        (Some(bid + dec!(5000)), Some(sl))
+    );
+    // The whale dumps through the stop-loss.
+    let dump = ex
+        .book(&btc(), 200)
+        .unwrap()
+        .bids
+        .iter()
+        .take_while(|l| l.price >= sl - dec!(10))
+        .map(|l| l.size)
+        .sum::<Decimal>();
+    ex.place(&whale(), &Req::market(Side::Sell, dump).build("dump"), T0)
+        .unwrap();
+    assert!(
+        ex.positions(&trader()).is_empty(),
+        "closed at the stop-loss"
+    );
+    let exit = ex
+        .fills(&trader(), None)
+        .into_iter()
+        .rfind(|f| f.side == Side::Sell)
+        .unwrap();
+    assert!(
+        exit.price <= sl,
+        "sold at {} after the {sl} stop",
+        exit.price
+    );
+}
+
+#[test]
+fn added_margin_comes_from_available_funds_and_moves_the_liquidation_price() {
+    let mut ex = exchange(12);
+    ex.place(
+        &trader(),
+        &Req::market(Side::Buy, dec!(0.05)).build("open"),
+        T0,
+    )
+    .unwrap();
+    let before = ex.positions(&trader())[0].clone();
+    let available = ex.balances(&trader())[0].available;
+    ex.add_margin(&trader(), &btc(), dec!(100)).unwrap();
+    let after = ex.positions(&trader())[0].clone();
+    assert_eq!(after.margin, before.margin + dec!(100));
+    assert!(after.liquidation_price.unwrap() < before.liquidation_price.unwrap());
+    assert_eq!(ex.balances(&trader())[0].available, available - dec!(100));
+    let err = ex.add_margin(&trader(), &btc(), dec!(1000000)).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InsufficientFunds);
+    ex.close_position(&trader(), &btc(), T0).unwrap();
+    let err = ex.add_margin(&trader(), &btc(), dec!(1)).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotFound);
+}

@@ -11,8 +11,8 @@ use kestrel_core::account::{AccountInfo, Network};
 use kestrel_core::{
     AccountEvent, AccountId, AccountStream, AmendRequest, Balance, Candle, Capabilities,
     ClientOrderId, Clock, Decimal, Error, Fill, Instrument, InstrumentId, MarketData, MarketEvent,
-    MarketStream, Order, OrderOutcome, OrderRequest, OrderType, Position, Result, Timeframe,
-    Trading, VenueId,
+    MarketStream, Order, OrderOutcome, OrderRequest, OrderType, Position, PositionSide, Result,
+    Timeframe, Trading, VenueId,
 };
 use kestrel_sim::{Exchange, MarketSpec, SimEvent};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -181,6 +181,31 @@ impl DemoVenue {
         self.publish(&mut exchange);
     }
 
+    /// The simulator nets one position per instrument: it must be on `side`.
+    fn check_side(
+        &self,
+        exchange: &Exchange,
+        instrument: &InstrumentId,
+        side: PositionSide,
+    ) -> Result<()> {
+        let held = exchange
+            .positions(&self.account)
+            .into_iter()
+            .find(|p| &p.instrument == instrument);
+        match held {
+            Some(p) if p.side == side => Ok(()),
+            _ => Err(Error::not_found(format!(
+                "no {} position in {}",
+                if side == PositionSide::Long {
+                    "long"
+                } else {
+                    "short"
+                },
+                instrument.symbol
+            ))),
+        }
+    }
+
     fn order_call(&self, call: impl FnOnce(&mut Exchange, i64) -> Result<Order>) -> OrderOutcome {
         let now = self.clock.now_ms();
         let mut exchange = self.exchange();
@@ -224,8 +249,8 @@ impl MarketData for DemoVenue {
             reduce_only: true,
             post_only: true,
             amend: true,
-            position_tp_sl: false,
-            adjust_margin: false,
+            position_tp_sl: true,
+            adjust_margin: true,
             cross_margin: false,
             isolated_margin: true,
             book_depth: 50,
@@ -315,6 +340,33 @@ impl Trading for DemoVenue {
 
     async fn close_position(&self, instrument: &InstrumentId) -> OrderOutcome {
         self.order_call(|ex, now| ex.close_position(&self.account, instrument, now))
+    }
+
+    async fn set_tp_sl(
+        &self,
+        instrument: &InstrumentId,
+        side: PositionSide,
+        take_profit: Option<Decimal>,
+        stop_loss: Option<Decimal>,
+    ) -> Result<()> {
+        let mut exchange = self.exchange();
+        self.check_side(&exchange, instrument, side)?;
+        let result = exchange.set_tp_sl(&self.account, instrument, take_profit, stop_loss);
+        self.publish(&mut exchange);
+        result
+    }
+
+    async fn add_margin(
+        &self,
+        instrument: &InstrumentId,
+        side: PositionSide,
+        amount: Decimal,
+    ) -> Result<()> {
+        let mut exchange = self.exchange();
+        self.check_side(&exchange, instrument, side)?;
+        let result = exchange.add_margin(&self.account, instrument, amount);
+        self.publish(&mut exchange);
+        result
     }
 
     async fn account_stream(&self) -> Result<AccountStream> {

@@ -5,56 +5,25 @@
 // an unlocked gnome-keyring (scripts/test starts one).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import os from "node:os";
-import { launch, eventually, byTestId, appDataDir } from "./harness.mjs";
+import { launch, eventually, byTestId, appDataDir, startLnmServer, ui, addLnmAccount } from "./harness.mjs";
 
 const CANARY = `canary-${process.pid}-9f3b2e7d1c`;
 const KEY = "kestrel-e2e-key-0042";
 const PASSPHRASE = "kestrel-e2e-passphrase";
 const SERVICE = "kestrel-dev"; // debug builds file secrets under this service
-const server = process.env.KESTREL_LNM_SERVER ?? path.resolve("../../target/debug/lnmarkets-server");
 const home = path.join(os.tmpdir(), `kestrel-e2e-accounts-${process.pid}`);
 
 let venue; // { process, rest, ws }
 let app;
 let driver;
 
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(server, [KEY, CANARY, PASSPHRASE], { stdio: ["pipe", "pipe", "inherit"] });
-    let out = "";
-    child.on("error", reject);
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const rest = /REST base URL:\s+(\S+)/.exec(out);
-      const ws = /stream URL:\s+(\S+)/.exec(out);
-      if (out.includes("READY") && rest && ws) resolve({ process: child, rest: rest[1], ws: ws[1] });
-    });
-  });
-}
-
 const find = (id) => driver.findElement(byTestId(id));
 const findAll = (id) => driver.findElements(byTestId(id));
-
-async function typeInto(id, text) {
-  const el = await find(id);
-  await el.clear();
-  await el.sendKeys(text);
-}
-
-async function choose(id, value) {
-  // Selects an <option> by value and tells the app, as a user's pick would.
-  await driver.executeScript(
-    `const el = document.querySelector('[data-testid="${id}"]');
-     el.value = arguments[0];
-     el.dispatchEvent(new Event('change', { bubbles: true }));
-     el.dispatchEvent(new Event('input', { bubbles: true }));`,
-    value,
-  );
-}
+const choose = (id, value) => ui(driver).choose(id, value);
 
 // Watches every IPC message the web view receives from here on: command replies and
 // Channel messages alike arrive through the callbacks Tauri registers (exposed for
@@ -100,7 +69,7 @@ function keychainLookup(accountId, field) {
 }
 
 before(async () => {
-  venue = await startServer();
+  venue = await startLnmServer(KEY, CANARY, PASSPHRASE);
 });
 
 after(async () => {
@@ -113,30 +82,15 @@ test("an LN Markets account added in Settings connects and shows its balance", a
   driver = app.driver;
   await eventually(async () => (await findAll("open-settings")).length === 1, "the main window");
   await watchIpc(CANARY, "Signet e2e");
-  await openSettings();
-  // Adding waits for the startup keychain probe.
-  await eventually(async () => await (await find("add-account")).isEnabled(), "Add account enabled (a usable keychain)");
-  await (await find("add-account")).click();
-  await eventually(async () => (await findAll("account-form")).length === 1, "the account form");
-  await choose("field-venue", "ln_markets");
-  await typeInto("field-label", "Signet e2e");
-  await choose("field-network", "testnet");
-  await typeInto("field-key", KEY);
-  await typeInto("field-secret", CANARY);
-  await typeInto("field-passphrase", PASSPHRASE);
-  await (await find("toggle-advanced")).click();
-  await typeInto("field-rest_url", venue.rest);
-  await typeInto("field-ws_url", venue.ws);
-  await (await find("save-account")).click();
-
-  await eventually(async () => (await findAll("account-row")).length === 1, "the new account row");
-  await eventually(async () => (await rowText("account-status")).includes("Connected"), "Connected", 20000);
+  await addLnmAccount(driver, venue, { label: "Signet e2e", key: KEY, secret: CANARY, passphrase: PASSPHRASE });
+  assert.equal((await findAll("account-row")).length, 1);
   await (await (await row()).findElement(byTestId("test-connection"))).click();
   // 10 000 000 sats on the server: 0.1 BTC.
   await eventually(
     async () => (await rowText("account-balance")).includes("10,000,000 sats"),
     "the balance after Test connection",
   );
+  await eventually(async () => !(await rowText("test-connection")).includes("Testing"), "the test to finish");
   const masked = await (await row()).getText();
   assert.match(masked, /kest…42/, "the masked key id is shown");
   await app.screenshot("settings-account-connected");

@@ -1,7 +1,7 @@
 // Starts tauri-driver (which drives WebKitWebDriver) and opens a WebDriver session on the
 // real Kestrel binary. Needs a display: run under xvfb-run (scripts/test does).
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 import os from "node:os";
@@ -22,8 +22,12 @@ export async function launch({ home, env: extraEnv = {} } = {}) {
   const port = 4444 + Math.floor(Math.random() * 1000);
   home ??= path.join(os.tmpdir(), `kestrel-e2e-${process.pid}-${Date.now()}`);
   mkdirSync(home, { recursive: true });
+  // Tags the app's process so close() can find it: WebDriver does not always end it, and
+  // a leftover app would keep the test runner waiting on its inherited stdout.
+  const tag = `${process.pid}-${++launches}`;
   const env = {
     ...process.env,
+    KESTREL_E2E_RUN: tag,
     XDG_DATA_HOME: path.join(home, "data"),
     XDG_CONFIG_HOME: path.join(home, "config"),
     ...extraEnv,
@@ -53,9 +57,39 @@ export async function launch({ home, env: extraEnv = {} } = {}) {
         await driver.quit();
       } finally {
         driverProcess.kill();
+        await reap(tag);
       }
     },
   };
+}
+
+let launches = 0;
+
+// Pids of processes whose environment carries KESTREL_E2E_RUN=`tag` (Linux /proc).
+function tagged(tag) {
+  const needle = `KESTREL_E2E_RUN=${tag}\0`;
+  const pids = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, "latin1").includes(needle)) pids.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+// Gives the app two seconds to exit on its own after the session ends, then ends it.
+async function reap(tag) {
+  for (let i = 0; i < 20 && tagged(tag).length > 0; i++) await sleep(100);
+  for (const pid of tagged(tag)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
 }
 
 async function waitForPort(p) {
@@ -88,3 +122,82 @@ export async function eventually(fn, what, timeoutMs = 15000) {
 }
 
 export const byTestId = (id) => By.css(`[data-testid="${id}"]`);
+
+// Starts the LN Markets test server (tests/src/bin/lnmarkets_server.rs) with the given key,
+// secret and passphrase; resolves once it prints its URLs.
+export function startLnmServer(key, secret, passphrase) {
+  const server = process.env.KESTREL_LNM_SERVER ?? path.resolve("../../target/debug/lnmarkets-server");
+  return new Promise((resolve, reject) => {
+    const child = spawn(server, [key, secret, passphrase], { stdio: ["pipe", "pipe", "inherit"] });
+    let out = "";
+    child.on("error", reject);
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const rest = /REST base URL:\s+(\S+)/.exec(out);
+      const ws = /stream URL:\s+(\S+)/.exec(out);
+      if (out.includes("READY") && rest && ws) resolve({ process: child, rest: rest[1], ws: ws[1] });
+    });
+  });
+}
+
+// Small WebDriver helpers bound to one session.
+export function ui(driver) {
+  const find = (id) => driver.findElement(byTestId(id));
+  const findAll = (id) => driver.findElements(byTestId(id));
+  return {
+    find,
+    findAll,
+    async typeInto(id, text) {
+      // WebKitWebDriver's clear() fires no input event, but typing after it does: the app
+      // sees the whole new text.
+      const el = await find(id);
+      await el.clear();
+      await el.sendKeys(text);
+    },
+    // Selects an <option> by value and tells the app, as a user's pick would.
+    async choose(id, value) {
+      await driver.executeScript(
+        `const el = document.querySelector('[data-testid="${id}"]');
+         el.value = arguments[0];
+         el.dispatchEvent(new Event('change', { bubbles: true }));
+         el.dispatchEvent(new Event('input', { bubbles: true }));`,
+        value,
+      );
+    },
+  };
+}
+
+// Adds an LN Markets account through Settings and waits until it is connected; returns
+// its account id. Leaves the Settings dialog open.
+export async function addLnmAccount(driver, venue, { label, key, secret, passphrase }) {
+  const { find, findAll, typeInto, choose } = ui(driver);
+  await eventually(async () => (await findAll("open-settings")).length === 1, "the main window");
+  await (await find("open-settings")).click();
+  await eventually(async () => (await findAll("settings-dialog")).length === 1, "the Settings dialog");
+  // Adding waits for the startup keychain probe.
+  await eventually(async () => await (await find("add-account")).isEnabled(), "Add account enabled (a usable keychain)");
+  await (await find("add-account")).click();
+  await eventually(async () => (await findAll("account-form")).length === 1, "the account form");
+  await choose("field-venue", "ln_markets");
+  await typeInto("field-label", label);
+  await choose("field-network", "testnet");
+  await typeInto("field-key", key);
+  await typeInto("field-secret", secret);
+  await typeInto("field-passphrase", passphrase);
+  await (await find("toggle-advanced")).click();
+  await typeInto("field-rest_url", venue.rest);
+  await typeInto("field-ws_url", venue.ws);
+  await (await find("save-account")).click();
+  // Read from the DOM: WebKitWebDriver's getText on these rows has returned stale text.
+  return eventually(
+    () =>
+      driver.executeScript(
+        `const row = [...document.querySelectorAll('[data-testid="account-row"]')].find(
+           (r) => r.dataset.state === "connected" && r.textContent.includes(arguments[0]));
+         return row ? row.dataset.accountId : null;`,
+        label,
+      ),
+    `${label} connected`,
+    20000,
+  );
+}

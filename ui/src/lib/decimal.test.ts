@@ -6,6 +6,7 @@ import {
   isMultipleOf,
   parseDec,
   roundDec,
+  trimDec,
 } from "./decimal";
 
 function dec(text: string) {
@@ -61,5 +62,12 @@ describe("exact step arithmetic", () => {
     expect(fractionDigits("0.001")).toBe(3);
     expect(fractionDigits("1")).toBe(0);
     expect(fractionDigits("10")).toBe(0);
+  });
+
+  it("drops trailing fraction zeros and nothing else", () => {
+    expect(decToString(trimDec(dec("0.00001000")))).toBe("0.00001");
+    expect(decToString(trimDec(dec("5.0")))).toBe("5");
+    expect(decToString(trimDec(dec("100")))).toBe("100");
+    expect(decToString(trimDec(dec("-0.50")))).toBe("-0.5");
   });
 });

@@ -41,16 +41,20 @@ export function isMultipleOf(value: Dec, step: Dec): boolean {
   return y === 0n || x % y === 0n;
 }
 
-/** Digits after the point once trailing zeros are dropped: "0.50" → 1, "5" → 0. */
-export function fractionDigits(text: string): number {
-  const d = parseDec(text);
-  if (d === null) return 0;
+/** The same value without trailing fraction zeros: 0.00001000 → 0.00001, 5.0 → 5. */
+export function trimDec(d: Dec): Dec {
   let { units, scale } = d;
   while (scale > 0 && units % 10n === 0n) {
     units /= 10n;
     scale -= 1;
   }
-  return scale;
+  return { units, scale };
+}
+
+/** Digits after the point once trailing zeros are dropped: "0.50" → 1, "5" → 0. */
+export function fractionDigits(text: string): number {
+  const d = parseDec(text);
+  return d === null ? 0 : trimDec(d).scale;
 }
 
 /** Rounds to `scale` digits, halves away from zero. */

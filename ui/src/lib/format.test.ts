@@ -6,7 +6,11 @@ import {
   formatPercent,
   formatterFor,
   InstrumentFormat,
+  btcFromSats,
   moneyDecimals,
+  satsFromBtc,
+  settleAmount,
+  usdFromBtc,
 } from "./format";
 
 describe("formatDecimal", () => {
@@ -85,5 +89,39 @@ describe("other formats", () => {
   it("counts down to funding", () => {
     expect(formatCountdown(3_723_000)).toBe("1:02:03");
     expect(formatCountdown(-5)).toBe("0:00:00");
+  });
+});
+
+describe("bitcoin amounts", () => {
+  it("converts BTC to whole sats exactly", () => {
+    expect(satsFromBtc("0.01234567")).toBe("1234567");
+    expect(satsFromBtc("0.1")).toBe("10000000");
+    expect(satsFromBtc("-0.00000001")).toBe("-1");
+    expect(satsFromBtc("0.000000001")).toBeNull();
+    expect(satsFromBtc("n/a")).toBeNull();
+    expect(satsFromBtc(null)).toBeNull();
+  });
+
+  it("converts whole sats to BTC exactly, without trailing zeros", () => {
+    expect(btcFromSats("1000")).toBe("0.00001");
+    expect(btcFromSats("1")).toBe("0.00000001");
+    expect(btcFromSats("123456789")).toBe("1.23456789");
+    expect(btcFromSats("100000000")).toBe("1");
+    expect(btcFromSats("1000.0")).toBe("0.00001");
+    expect(btcFromSats("1000.5")).toBeNull();
+    expect(btcFromSats("1,000")).toBeNull();
+  });
+
+  it("shows settle amounts in sats for bitcoin, else in the currency", () => {
+    expect(settleAmount("0.00045", "BTC")).toEqual({ amount: "45,000", unit: "sats" });
+    expect(settleAmount("45000", "sats")).toEqual({ amount: "45,000", unit: "sats" });
+    expect(settleAmount("450", "USD")).toEqual({ amount: "450.00", unit: "USD" });
+  });
+
+  it("values BTC in USD to the cent, only with a price", () => {
+    expect(usdFromBtc("0.1", "50000.5")).toBe("5,000.05");
+    expect(usdFromBtc("0.01234567", "91226")).toBe("1,126.25");
+    expect(usdFromBtc("0.1", null)).toBeNull();
+    expect(usdFromBtc("x", "1")).toBeNull();
   });
 });

@@ -2,7 +2,7 @@
 // rounded as decimals (never through a float) to the instrument's price tick or size step.
 
 import type { Instrument } from "./bindings/bindings";
-import { decToString, fractionDigits, parseDec, roundDec, signOf } from "./decimal";
+import { decToString, fractionDigits, parseDec, roundDec, signOf, trimDec } from "./decimal";
 
 /** What the formatter needs from an instrument. */
 export type FormatSpec = Pick<Instrument, "price_tick" | "size_step" | "settle">;
@@ -38,6 +38,39 @@ export function formatDecimal(
   return options.signed === true && sign > 0 ? "+" + body : body;
 }
 
+/** A BTC amount as whole sats ("0.01234567" → "1234567"); null when it is not plain
+ * decimal text or is finer than a sat. Exact: no floating point. */
+export function satsFromBtc(btc: string | null | undefined): string | null {
+  if (btc === null || btc === undefined) return null;
+  const parsed = parseDec(btc);
+  if (parsed === null || parsed.scale > 8) return null;
+  return decToString({ units: parsed.units * 10n ** BigInt(8 - parsed.scale), scale: 0 });
+}
+
+/** Whole sats as a BTC decimal ("1000" → "0.00001"); null when it is not a whole number.
+ * Exact: no floating point. */
+export function btcFromSats(sats: string): string | null {
+  const parsed = parseDec(sats);
+  if (parsed === null) return null;
+  const whole = trimDec(parsed);
+  if (whole.scale > 0) return null;
+  return decToString(trimDec({ units: whole.units, scale: 8 }));
+}
+
+/** The USD value of a BTC amount at `usdPerBtc`, to the cent; null without a price. */
+export function usdFromBtc(
+  btc: string | null | undefined,
+  usdPerBtc: string | null | undefined,
+): string | null {
+  if (btc === null || btc === undefined || usdPerBtc === null || usdPerBtc === undefined) {
+    return null;
+  }
+  const a = parseDec(btc);
+  const p = parseDec(usdPerBtc);
+  if (a === null || p === null) return null;
+  return formatDecimal(decToString({ units: a.units * p.units, scale: a.scale + p.scale }), 2);
+}
+
 const FIAT = new Set(["USD", "USDT", "USDC", "EUR", "GBP", "JPY", "DAI"]);
 
 /** Decimals worth showing for an amount of `currency`. */
@@ -47,6 +80,22 @@ export function moneyDecimals(currency: string): number {
   if (c === "SAT" || c === "SATS") return 0;
   if (c === "BTC") return 8;
   return 4;
+}
+
+/** An amount of a settle currency as traders count it: BTC in sats ("45,000" "sats"),
+ * others in the currency ("450.00" "USD"). */
+export function settleAmount(
+  value: string | null | undefined,
+  currency: string,
+  options: FormatOptions = {},
+): { amount: string; unit: string } {
+  const c = currency.toUpperCase();
+  const sats = c === "BTC" ? satsFromBtc(value) : null;
+  if (sats !== null) return { amount: formatDecimal(sats, 0, options), unit: "sats" };
+  if (c === "SAT" || c === "SATS") {
+    return { amount: formatDecimal(value, 0, options), unit: "sats" };
+  }
+  return { amount: formatDecimal(value, moneyDecimals(currency), options), unit: currency };
 }
 
 /** A fraction ("0.0001") as a percentage ("0.0100%"). */

@@ -27,6 +27,10 @@ export const commands = {
 	cancelOrder: (account: AccountId, instrument: InstrumentId, clientOrderId: ClientOrderId) => typedError<OrderOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("cancel_order", { account, instrument, clientOrderId })),
 	/**  Closes a whole position at market. */
 	closePosition: (account: AccountId, instrument: InstrumentId) => typedError<OrderOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("close_position", { account, instrument })),
+	/**  Sets (text) or removes (null) a position's take-profit and stop-loss. */
+	setTpSl: (account: AccountId, instrument: InstrumentId, side: PositionSide, takeProfit: string | null, stopLoss: string | null) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("set_tp_sl", { account, instrument, side, takeProfit, stopLoss })),
+	/**  Adds `amount` (settle currency) of margin to a position. */
+	addMargin: (account: AccountId, instrument: InstrumentId, side: PositionSide, amount: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("add_margin", { account, instrument, side, amount })),
 	/**  What each venue's account form asks for. */
 	venueForms: () => __TAURI_INVOKE<VenueForm_Serialize[]>("venue_forms"),
 	/**  Sends the Settings view over `on_change` now and after every change. */

@@ -48,6 +48,24 @@ export function tradingLines(
       title: `${position.side.toUpperCase()} ${fmt.size(position.size)}`,
       style: LineStyle.Dotted,
     });
+    if (position.take_profit !== null) {
+      lines.push({
+        key: "position:tp",
+        price: Number(position.take_profit),
+        color: CHART_COLORS.takeProfit,
+        title: "TP",
+        style: LineStyle.Dashed,
+      });
+    }
+    if (position.stop_loss !== null) {
+      lines.push({
+        key: "position:sl",
+        price: Number(position.stop_loss),
+        color: CHART_COLORS.stopLoss,
+        title: "SL",
+        style: LineStyle.Dashed,
+      });
+    }
     if (position.liquidation_price !== null) {
       lines.push({
         key: "position:liq",

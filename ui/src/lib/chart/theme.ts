@@ -16,4 +16,6 @@ export const CHART_COLORS = {
   unknownOrder: "#a78bfa",
   entry: "#4c9aff",
   liquidation: "#ff8c00",
+  takeProfit: "#2ebd85",
+  stopLoss: "#f6465d",
 } as const;

@@ -12,7 +12,7 @@ import type {
 import { BTC, accountEntry, candle, frame, order, settingsView } from "../../test/fixtures";
 import { listAccounts } from "./account";
 import { candleHistory, openMarketStream } from "./market";
-import { cancelOrder, placeOrder } from "./orders";
+import { addMargin, cancelOrder, placeOrder, setTpSl } from "./orders";
 import { addAccount, rememberSelection, updateAccount, watchSettings } from "./settings";
 
 interface Call {
@@ -91,6 +91,31 @@ describe("IPC wrappers", () => {
       cmd: "cancel_order",
       args: { account: "demo", instrument: BTC, clientOrderId: "c1" },
     });
+  });
+
+  it("changes a position under its commands, null meaning remove", async () => {
+    const calls = record(() => null);
+    expect(await setTpSl("lnm-1", BTC, "long", "95000", null)).toEqual({
+      status: "ok",
+      data: null,
+    });
+    await addMargin("lnm-1", BTC, "short", "0.00001");
+    expect(calls).toEqual([
+      {
+        cmd: "set_tp_sl",
+        args: {
+          account: "lnm-1",
+          instrument: BTC,
+          side: "long",
+          takeProfit: "95000",
+          stopLoss: null,
+        },
+      },
+      {
+        cmd: "add_margin",
+        args: { account: "lnm-1", instrument: BTC, side: "short", amount: "0.00001" },
+      },
+    ]);
   });
 
   it("passes history paging arguments through", async () => {

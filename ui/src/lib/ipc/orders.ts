@@ -9,6 +9,7 @@ import {
   type InstrumentId,
   type OrderOutcome,
   type OrderTicket,
+  type PositionSide,
 } from "../bindings/bindings";
 import { settle } from "./result";
 import type { Result } from "./result";
@@ -36,4 +37,26 @@ export function closePosition(
   instrument: InstrumentId,
 ): Promise<Result<OrderOutcome, AppError>> {
   return settle(() => commands.closePosition(account, instrument));
+}
+
+/** Sets (a price) or removes (null) the take-profit and stop-loss of the `side` position.
+ * Ok means the venue accepted; the new values arrive as a position event. */
+export function setTpSl(
+  account: AccountId,
+  instrument: InstrumentId,
+  side: PositionSide,
+  takeProfit: string | null,
+  stopLoss: string | null,
+): Promise<Result<null, AppError>> {
+  return settle(() => commands.setTpSl(account, instrument, side, takeProfit, stopLoss));
+}
+
+/** Adds `amount` (a decimal in the settle currency: BTC, not sats) of margin to a position. */
+export function addMargin(
+  account: AccountId,
+  instrument: InstrumentId,
+  side: PositionSide,
+  amount: string,
+): Promise<Result<null, AppError>> {
+  return settle(() => commands.addMargin(account, instrument, side, amount));
 }

@@ -2,8 +2,8 @@
 // message and code always follow our sentence: nothing the venue said is hidden.
 
 import type { AccountEntry, AppError, Balance, ConnectionState } from "../bindings/bindings";
-import { decToString, parseDec } from "../decimal";
-import { formatDecimal } from "../format";
+import { parseDec } from "../decimal";
+import { formatDecimal, satsFromBtc } from "../format";
 import { describeError } from "../ipc/result";
 
 /** What went wrong, by code; null where the backend's message says it best. */
@@ -67,15 +67,9 @@ export function statusText(entry: Pick<AccountEntry, "state" | "error">): string
  * with the BTC figure after them.
  */
 export function balanceText(balance: Balance): string {
-  const parsed = parseDec(balance.wallet);
-  if (parsed !== null && /^btc$/i.test(balance.currency) && parsed.scale <= 8) {
-    const sats = formatDecimal(
-      decToString({ units: parsed.units * 10n ** BigInt(8 - parsed.scale), scale: 0 }),
-      0,
-    );
-    return `Balance ${sats} sats (${balance.wallet} BTC)`;
-  }
-  const digits = parsed?.scale;
+  const sats = /^btc$/i.test(balance.currency) ? satsFromBtc(balance.wallet) : null;
+  if (sats !== null) return `Balance ${formatDecimal(sats, 0)} sats (${balance.wallet} BTC)`;
+  const digits = parseDec(balance.wallet)?.scale;
   const amount = digits === undefined ? balance.wallet : formatDecimal(balance.wallet, digits);
   const unit = /^sats?$/i.test(balance.currency) ? "sats" : balance.currency;
   return `Balance ${amount} ${unit}`;

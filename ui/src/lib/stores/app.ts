@@ -1,7 +1,7 @@
 // The app's one instance of each store, wired to the real IPC layer.
 
 import { candleHistory } from "../ipc/market";
-import { cancelOrder, closePosition, placeOrder } from "../ipc/orders";
+import { addMargin, cancelOrder, closePosition, placeOrder, setTpSl } from "../ipc/orders";
 import {
   addAccount,
   removeAccount,
@@ -24,7 +24,11 @@ export const account = new AccountStore();
 export const orders = new OrdersStore();
 export const ticket = new TicketStore();
 export const toasts = new Toasts();
-export const trading = new Trading({ placeOrder, cancelOrder, closePosition }, orders, toasts);
+export const trading = new Trading(
+  { placeOrder, cancelOrder, closePosition, setTpSl, addMargin },
+  orders,
+  toasts,
+);
 export const session = new Session({ market, account, orders, ticket, toasts });
 // The switcher lists what Rust has connected, so it is re-listed whenever Settings changes.
 export const settings = new SettingsStore(

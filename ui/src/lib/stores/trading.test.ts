@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { AppError, OrderOutcome, OrderTicket } from "../bindings/bindings";
 import { BTC, btcPerp, order, position } from "../../test/fixtures";
+import type { TpSlRequest } from "../position-actions";
 import { OrdersStore } from "./orders.svelte";
 import { Toasts } from "./toasts.svelte";
 import { Trading, type TradingApi } from "./trading";
@@ -25,6 +26,8 @@ function setup(outcome: Result<OrderOutcome, AppError>) {
     placeOrder: vi.fn(() => Promise.resolve(outcome)),
     cancelOrder: vi.fn(() => Promise.resolve(outcome)),
     closePosition,
+    setTpSl: vi.fn(() => Promise.resolve({ status: "ok" as const, data: null })),
+    addMargin: vi.fn(() => Promise.resolve({ status: "ok" as const, data: null })),
   };
   const orders = new OrdersStore();
   const toasts = new Toasts({ timers: false });
@@ -127,5 +130,122 @@ describe("Trading", () => {
     expect(orders.open).toEqual([]);
     await trading.close("demo", position());
     expect(closePosition).toHaveBeenCalledWith("demo", BTC);
+  });
+});
+
+describe("position actions", () => {
+  function appError(over: Partial<AppError>): AppError {
+    return {
+      code: "invalid_order",
+      message: "rejected",
+      retryable: false,
+      venue_code: null,
+      field: null,
+      retry_after_ms: null,
+      ...over,
+    };
+  }
+
+  function setupActions(result: Result<null, AppError>) {
+    const setTpSl = vi.fn(() => Promise.resolve(result));
+    const addMargin = vi.fn(() => Promise.resolve(result));
+    const fail = () => Promise.reject(new Error("not used"));
+    const toasts = new Toasts({ timers: false });
+    const trading = new Trading(
+      { placeOrder: fail, cancelOrder: fail, closePosition: fail, setTpSl, addMargin },
+      new OrdersStore(),
+      toasts,
+    );
+    return { setTpSl, addMargin, toasts, trading };
+  }
+
+  const lnm = btcPerp({ settle: "BTC", price_tick: "0.5" });
+  const set: TpSlRequest = { takeProfit: "95000", stopLoss: null };
+
+  it("sets TP/SL on the position's side and says what changed", async () => {
+    const { trading, setTpSl, toasts } = setupActions({ status: "ok", data: null });
+    const short = position({ side: "short", stop_loss: "99000" });
+    const errors = await trading.setTpSl("lnm-1", short, lnm, {
+      takeProfit: "85000",
+      stopLoss: null,
+    });
+    expect(errors).toEqual({});
+    expect(setTpSl).toHaveBeenCalledWith("lnm-1", BTC, "short", "85000", null);
+    expect(toasts.items.map((t) => [t.kind, t.title, t.detail])).toEqual([
+      ["success", "Take-profit set at 85,000.0, stop-loss removed", "BTC-PERP short"],
+    ]);
+  });
+
+  it("puts an invalid price next to the field the backend names", async () => {
+    const { trading, toasts } = setupActions({
+      status: "error",
+      error: appError({
+        field: "stop_loss",
+        message: "A long's stop-loss must be below the entry price 90000",
+        venue_code: "E12",
+      }),
+    });
+    expect(await trading.setTpSl("lnm-1", position(), lnm, set)).toEqual({
+      stop_loss: "A long's stop-loss must be below the entry price 90000 (venue code E12)",
+    });
+    // The editor shows it; a toast as well would say the same thing twice.
+    expect(toasts.items).toEqual([]);
+  });
+
+  it("shows a failure that names no TP/SL field under the editor", async () => {
+    const { trading } = setupActions({
+      status: "error",
+      error: appError({ code: "network", message: "connection reset", field: null }),
+    });
+    expect(await trading.setTpSl("lnm-1", position(), lnm, set)).toEqual({
+      editor: "connection reset",
+    });
+    const odd = setupActions({
+      status: "error",
+      error: appError({ field: "price", message: "bad price" }),
+    });
+    expect(await odd.trading.setTpSl("lnm-1", position(), lnm, set)).toEqual({
+      editor: "bad price",
+    });
+    // Only an invalid value belongs next to a field; an outage is about the whole request.
+    const down = setupActions({
+      status: "error",
+      error: appError({ code: "venue_unavailable", field: "take_profit", message: "maintenance" }),
+    });
+    expect(await down.trading.setTpSl("lnm-1", position(), lnm, set)).toEqual({
+      editor: "maintenance",
+    });
+  });
+
+  it("adds margin in BTC and toasts it in sats", async () => {
+    const { trading, addMargin, toasts } = setupActions({ status: "ok", data: null });
+    const errors = await trading.addMargin("lnm-1", position(), {
+      value: "0.00001",
+      label: "1,000 sats",
+    });
+    expect(errors).toEqual({});
+    expect(addMargin).toHaveBeenCalledWith("lnm-1", BTC, "long", "0.00001");
+    expect(toasts.items.map((t) => [t.kind, t.title])).toEqual([
+      ["success", "Added 1,000 sats of margin"],
+    ]);
+  });
+
+  it("puts a refused amount next to it, anything else under the editor", async () => {
+    const amount = { value: "0.00001", label: "1,000 sats" };
+    const invalid = setupActions({
+      status: "error",
+      error: appError({ field: "amount", message: "LN Markets adds margin in whole sats" }),
+    });
+    expect(await invalid.trading.addMargin("lnm-1", position(), amount)).toEqual({
+      amount: "LN Markets adds margin in whole sats",
+    });
+    const broke = setupActions({
+      status: "error",
+      error: appError({ code: "insufficient_funds", message: "balance too low", venue_code: "7" }),
+    });
+    expect(await broke.trading.addMargin("lnm-1", position(), amount)).toEqual({
+      editor: "balance too low (venue code 7)",
+    });
+    expect(broke.toasts.items).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
-// Placing, cancelling and closing: sends one request, then shows what came of it. An unknown
-// outcome is not a failure: the order stays on screen as "unknown — reconciling" until the
-// account stream says what the venue did.
+// Placing, cancelling and closing orders, and changing positions: sends one request, then
+// shows what came of it. An unknown outcome is not a failure: the order stays on screen as
+// "unknown — reconciling" until the account stream says what the venue did.
 
 import type {
   AccountId,
@@ -12,10 +12,18 @@ import type {
   OrderOutcome,
   OrderTicket,
   Position,
+  PositionSide,
 } from "../bindings/bindings";
 import { formatterFor } from "../format";
 import { sizeUnitLabel } from "../instrument";
 import { describeError } from "../ipc/result";
+import {
+  tpSlSummary,
+  type MarginAmount,
+  type MarginErrors,
+  type TpSlErrors,
+  type TpSlRequest,
+} from "../position-actions";
 import { ticketField, type TicketErrors } from "../ticket";
 import type { OrdersStore } from "./orders.svelte";
 import type { ToastKind, Toasts } from "./toasts.svelte";
@@ -32,6 +40,19 @@ export interface TradingApi {
     account: AccountId,
     instrument: InstrumentId,
   ): Promise<Result<OrderOutcome, AppError>>;
+  setTpSl(
+    account: AccountId,
+    instrument: InstrumentId,
+    side: PositionSide,
+    takeProfit: string | null,
+    stopLoss: string | null,
+  ): Promise<Result<null, AppError>>;
+  addMargin(
+    account: AccountId,
+    instrument: InstrumentId,
+    side: PositionSide,
+    amount: string,
+  ): Promise<Result<null, AppError>>;
 }
 
 /** A toast's worth of news. */
@@ -73,6 +94,21 @@ export function unknownOrder(
 export function ticketErrorsFrom(error: AppError): TicketErrors {
   if (error.code !== "invalid_order") return {};
   return { [ticketField(error.field)]: describeError(error) };
+}
+
+/** Backend errors on a TP/SL change: next to the price they name, else for the editor. */
+export function tpSlErrorsFrom(error: AppError): TpSlErrors {
+  const field = error.code === "invalid_order" ? error.field : null;
+  if (field === "take_profit" || field === "stop_loss") return { [field]: describeError(error) };
+  return { editor: describeError(error) };
+}
+
+/** Backend errors on adding margin: next to the amount when it is at fault, else for the editor. */
+export function marginErrorsFrom(error: AppError): MarginErrors {
+  if (error.code === "invalid_order" && error.field === "amount") {
+    return { amount: describeError(error) };
+  }
+  return { editor: describeError(error) };
 }
 
 /** The toast for an AppError (nothing was sent). */
@@ -227,5 +263,53 @@ export class Trading {
         });
         return;
     }
+  }
+
+  // Failures below are not toasted: the editor that asked stays open and shows them next to
+  // the field at fault, which is where the user will look to fix them.
+
+  /** Sets or removes a position's take-profit and stop-loss. Returns messages by field. */
+  async setTpSl(
+    account: AccountId,
+    position: Position,
+    instrument: Instrument,
+    request: TpSlRequest,
+  ): Promise<TpSlErrors> {
+    const result = await this.#api.setTpSl(
+      account,
+      position.instrument,
+      position.side,
+      request.takeProfit,
+      request.stopLoss,
+    );
+    if (result.status === "error") return tpSlErrorsFrom(result.error);
+    // The position itself is updated by the account event that follows.
+    this.#notify({
+      kind: "success",
+      title: tpSlSummary(position, request, formatterFor(instrument)),
+      detail: `${position.instrument.symbol} ${position.side}`,
+    });
+    return {};
+  }
+
+  /** Adds margin to a position. Returns messages for the amount or the editor. */
+  async addMargin(
+    account: AccountId,
+    position: Position,
+    amount: MarginAmount,
+  ): Promise<MarginErrors> {
+    const result = await this.#api.addMargin(
+      account,
+      position.instrument,
+      position.side,
+      amount.value,
+    );
+    if (result.status === "error") return marginErrorsFrom(result.error);
+    this.#notify({
+      kind: "success",
+      title: `Added ${amount.label} of margin`,
+      detail: `${position.instrument.symbol} ${position.side}`,
+    });
+    return {};
   }
 }

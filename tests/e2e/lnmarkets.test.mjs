@@ -1,0 +1,100 @@
+// Trading on LN Markets in the real app, against the local LN Markets server: connect the
+// account in Settings, see its price and candles, buy from the ticket, set take-profit and
+// stop-loss on the position, add margin, close it. Needs a session bus with an unlocked
+// gnome-keyring (scripts/test starts one).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import os from "node:os";
+import { launch, eventually, byTestId, startLnmServer, ui, addLnmAccount } from "./harness.mjs";
+
+const KEY = "kestrel-e2e-trader";
+const SECRET = "kestrel-e2e-trader-secret";
+const PASSPHRASE = "kestrel-e2e-trader-passphrase";
+
+let venue;
+let app;
+let driver;
+let u;
+
+const positionRow = async () => (await u.findAll("position-row"))[0];
+const cell = async (id) => (await (await positionRow()).findElement(byTestId(id))).getText();
+
+before(async () => {
+  venue = await startLnmServer(KEY, SECRET, PASSPHRASE);
+  app = await launch({ home: path.join(os.tmpdir(), `kestrel-e2e-lnm-${process.pid}`) });
+  driver = app.driver;
+  u = ui(driver);
+});
+
+after(async () => {
+  await app?.close();
+  venue?.process.kill();
+});
+
+test("an LN Markets account shows its live price and candles", async () => {
+  const id = await addLnmAccount(driver, venue, { label: "LNM trader", key: KEY, secret: SECRET, passphrase: PASSPHRASE });
+  await (await u.find("close-settings")).click();
+  await u.choose("account-switcher", id);
+  await eventually(
+    async () => (await (await u.find("instrument-select")).getAttribute("value")).includes("BTC/USD"),
+    "the LN Markets instrument",
+    20000,
+  );
+  await eventually(async () => {
+    const chart = await u.find("chart");
+    const close = Number(await chart.getAttribute("data-last-close"));
+    return Number(await chart.getAttribute("data-candle-count")) > 100 && close > 49000 && close < 51000;
+  }, "LN Markets candles near the server's 50 000 quote", 20000);
+  await eventually(async () => (await (await u.find("venue-status")).getAttribute("data-status")) === "live", "live stream", 20000);
+  // Balance in sats, with its USD value at the last price: 0.1 BTC at 50 000 USD.
+  await eventually(async () => (await (await u.find("account-balance")).getText()).includes("10,000,000"), "balance in sats");
+});
+
+test("a market buy from the ticket opens a long of 100 contracts", async () => {
+  await (await u.find("ticket-side-buy")).click();
+  await (await u.find("ticket-type-market")).click();
+  await u.typeInto("ticket-size", "100");
+  await eventually(async () => (await u.find("ticket-submit")).isEnabled(), "submit enabled");
+  await (await u.find("ticket-submit")).click();
+  await (await u.find("tab-positions")).click();
+  const row = await eventually(positionRow, "the position row", 15000);
+  assert.equal(await row.getAttribute("data-side"), "long");
+  assert.equal(Number(await row.getAttribute("data-size")), 100);
+});
+
+test("take-profit and stop-loss are set on the position", async () => {
+  await (await (await positionRow()).findElement(byTestId("position-tpsl"))).click();
+  await eventually(async () => (await u.findAll("tpsl-editor")).length === 1, "the TP/SL editor");
+  // A take-profit below a long's entry is refused next to the field, and nothing is sent.
+  await u.typeInto("field-take-profit", "40000");
+  await (await u.find("save-tpsl")).click();
+  await eventually(async () => (await u.findAll("tpsl-error-take_profit")).length === 1, "the take-profit message");
+  await u.typeInto("field-take-profit", "55000");
+  await u.typeInto("field-stop-loss", "47000.5");
+  await (await u.find("save-tpsl")).click();
+  await eventually(async () => (await cell("position-tp")).replace(/,/g, "").includes("55000"), "TP on the position", 15000);
+  await eventually(async () => (await cell("position-sl")).replace(/,/g, "").includes("47000.5"), "SL on the position", 15000);
+});
+
+test("margin added to the position shows on it", async () => {
+  const before = Number((await cell("position-margin")).replace(/[^\d]/g, ""));
+  await (await (await positionRow()).findElement(byTestId("position-add-margin"))).click();
+  await eventually(async () => (await u.findAll("margin-editor")).length === 1, "the margin editor");
+  await u.typeInto("field-margin-amount", "10000");
+  await (await u.find("save-margin")).click();
+  await eventually(
+    async () => Number((await cell("position-margin")).replace(/[^\d]/g, "")) === before + 10000,
+    `margin ${before} + 10 000 sats`,
+    15000,
+  );
+  await app.screenshot("lnmarkets-position");
+});
+
+test("closing the position realizes its PnL", async () => {
+  await (await u.find("position-close")).click();
+  await eventually(async () => (await u.findAll("position-row")).length === 0, "position closed", 15000);
+  await (await u.find("tab-fills")).click();
+  await eventually(async () => (await u.findAll("fill-row")).length >= 2, "opening and closing fills", 15000);
+  await app.screenshot("lnmarkets-after-close");
+});

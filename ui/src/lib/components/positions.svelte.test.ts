@@ -1,0 +1,366 @@
+// @vitest-environment jsdom
+// The Positions table in a DOM: which actions a venue gets, and what its editors send.
+// (A .svelte.test.ts file, so that props can be $state and change under a mounted table.)
+
+import { flushSync, mount, unmount } from "svelte";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Capabilities, Instrument, Position } from "../bindings/bindings";
+import type { MarginAmount, MarginErrors, TpSlErrors, TpSlRequest } from "../position-actions";
+import { OrdersStore } from "../stores/orders.svelte";
+import { Toasts } from "../stores/toasts.svelte";
+import { Trading, type TradingApi } from "../stores/trading";
+import { BTC, btcPerp, caps, position } from "../../test/fixtures";
+import { instrumentKey } from "../instrument";
+import PositionsTable from "./PositionsTable.svelte";
+
+// LN Markets-like: a 0.5 tick, settled in BTC, with both position actions.
+const lnm = btcPerp({ price_tick: "0.5", settle: "BTC" });
+const both = caps({ position_tp_sl: true, adjust_margin: true });
+const held = position({
+  side: "long",
+  entry_price: "90000",
+  margin: "0.00045",
+  liquidation_price: "81500",
+  take_profit: "95000",
+  stop_loss: null,
+});
+
+let mounted: Record<string, unknown> | null = null;
+
+afterEach(() => {
+  if (mounted !== null) void unmount(mounted);
+  mounted = null;
+  document.body.innerHTML = "";
+});
+
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+function el(testid: string): HTMLElement {
+  const found = document.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
+  if (found === null) throw new Error(`no ${testid}`);
+  return found;
+}
+
+function input(testid: string): HTMLInputElement {
+  const found = el(testid);
+  if (!(found instanceof HTMLInputElement)) throw new Error(`${testid} is not an input`);
+  return found;
+}
+
+function button(testid: string): HTMLButtonElement {
+  const found = el(testid);
+  if (!(found instanceof HTMLButtonElement)) throw new Error(`${testid} is not a button`);
+  return found;
+}
+
+function has(testid: string): boolean {
+  return document.querySelector(`[data-testid="${testid}"]`) !== null;
+}
+
+function text(testid: string): string {
+  return el(testid).textContent.replace(/\s+/g, " ").trim();
+}
+
+function type(testid: string, value: string): void {
+  const field = input(testid);
+  field.value = value;
+  field.dispatchEvent(new Event("input", { bubbles: true }));
+  flushSync();
+}
+
+function press(testid: string, key: string): void {
+  el(testid).dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
+  flushSync();
+}
+
+async function click(testid: string): Promise<void> {
+  el(testid).click();
+  await settle();
+  flushSync();
+}
+
+interface Setup {
+  positions?: Position[];
+  capabilities?: Capabilities;
+  instruments?: Instrument[];
+  onSetTpSl?: (p: Position, i: Instrument, r: TpSlRequest) => Promise<TpSlErrors>;
+  onAddMargin?: (p: Position, a: MarginAmount) => Promise<MarginErrors>;
+}
+
+function show(setup: Setup = {}) {
+  const onSetTpSl = vi.fn(setup.onSetTpSl ?? (() => Promise.resolve({})));
+  const onAddMargin = vi.fn(setup.onAddMargin ?? (() => Promise.resolve({})));
+  const onClose = vi.fn();
+  const props = $state({
+    positions: setup.positions ?? [held],
+    instruments: new Map((setup.instruments ?? [lnm]).map((i) => [instrumentKey(i.id), i])),
+    capabilities: setup.capabilities ?? both,
+    onClose,
+    onSetTpSl,
+    onAddMargin,
+  });
+  mounted = mount(PositionsTable, { target: document.body, props });
+  flushSync();
+  return { props, onSetTpSl, onAddMargin, onClose };
+}
+
+describe("PositionsTable", () => {
+  it("shows take-profit, stop-loss and margin, bitcoin margin in sats", () => {
+    show({ capabilities: caps() });
+    expect(text("position-tp")).toBe("95,000.0");
+    expect(text("position-sl")).toBe("—");
+    expect(text("position-margin")).toBe("45,000 sats");
+  });
+
+  it("offers only the actions the venue can do", () => {
+    show({ capabilities: caps() });
+    expect(has("position-close")).toBe(true);
+    expect(has("position-tpsl")).toBe(false);
+    expect(has("position-add-margin")).toBe(false);
+  });
+
+  it("offers TP/SL and margin separately, each by its capability", () => {
+    const { props } = show({ capabilities: caps({ position_tp_sl: true }) });
+    expect(has("position-tpsl")).toBe(true);
+    expect(has("position-add-margin")).toBe(false);
+    props.capabilities = caps({ adjust_margin: true });
+    flushSync();
+    expect(has("position-tpsl")).toBe(false);
+    expect(has("position-add-margin")).toBe(true);
+  });
+
+  it("offers no actions on a position whose instrument is not listed yet", () => {
+    show({ instruments: [] });
+    expect(has("position-tpsl")).toBe(false);
+    expect(has("position-add-margin")).toBe(false);
+  });
+
+  it("opens the TP/SL editor under its row, prefilled, and sends what was typed", async () => {
+    const { onSetTpSl } = show();
+    expect(has("tpsl-editor")).toBe(false);
+    await click("position-tpsl");
+    const row = el("tpsl-editor").closest("tr");
+    expect(row?.previousElementSibling?.getAttribute("data-testid")).toBe("position-row");
+    expect(input("field-take-profit").value).toBe("95000");
+    expect(input("field-stop-loss").value).toBe("");
+    expect(document.activeElement).toBe(input("field-take-profit"));
+
+    type("field-take-profit", "96000.5");
+    type("field-stop-loss", "85000");
+    await click("save-tpsl");
+    expect(onSetTpSl).toHaveBeenCalledTimes(1);
+    expect(onSetTpSl).toHaveBeenCalledWith(held, lnm, { takeProfit: "96000.5", stopLoss: "85000" });
+    expect(has("tpsl-editor")).toBe(false);
+  });
+
+  it("sends an emptied field as a removal", async () => {
+    const { onSetTpSl } = show();
+    await click("position-tpsl");
+    type("field-take-profit", "");
+    await click("save-tpsl");
+    expect(onSetTpSl).toHaveBeenCalledWith(held, lnm, { takeProfit: null, stopLoss: null });
+  });
+
+  it("checks prices before sending and says what is wrong next to the field", async () => {
+    const { onSetTpSl } = show();
+    await click("position-tpsl");
+    type("field-take-profit", "95000.3");
+    type("field-stop-loss", "91000");
+    await click("save-tpsl");
+    expect(onSetTpSl).not.toHaveBeenCalled();
+    expect(text("tpsl-error-take_profit")).toBe("Take-profit must be a multiple of the tick 0.5");
+    expect(text("tpsl-error-stop_loss")).toBe("Stop-loss must be below the entry price (90,000.0)");
+    expect(input("field-take-profit").getAttribute("aria-invalid")).toBe("true");
+  });
+
+  it("shows the venue's verdict next to the field it names, until that field changes", async () => {
+    const { onSetTpSl } = show({
+      onSetTpSl: () =>
+        Promise.resolve({ stop_loss: "Stop-loss too close to the price (venue code 42)" }),
+    });
+    await click("position-tpsl");
+    type("field-stop-loss", "89999.5");
+    await click("save-tpsl");
+    expect(onSetTpSl).toHaveBeenCalledTimes(1);
+    expect(has("tpsl-editor")).toBe(true);
+    expect(text("tpsl-error-stop_loss")).toBe("Stop-loss too close to the price (venue code 42)");
+    expect(has("tpsl-error-take_profit")).toBe(false);
+    type("field-stop-loss", "88000");
+    expect(has("tpsl-error-stop_loss")).toBe(false);
+  });
+
+  it("shows a failure that names no field under the editor", async () => {
+    show({ onSetTpSl: () => Promise.resolve({ editor: "connection reset" }) });
+    await click("position-tpsl");
+    await click("save-tpsl");
+    expect(text("tpsl-error")).toBe("connection reset");
+    expect(has("tpsl-editor")).toBe(true);
+  });
+
+  it("disables saving while a change is in flight", async () => {
+    let answer: (errors: TpSlErrors) => void = () => undefined;
+    const { onSetTpSl } = show({
+      onSetTpSl: () =>
+        new Promise((resolve) => {
+          answer = resolve;
+        }),
+    });
+    await click("position-tpsl");
+    await click("save-tpsl");
+    expect(button("save-tpsl").disabled).toBe(true);
+    expect(text("save-tpsl")).toBe("Saving…");
+    press("field-take-profit", "Enter");
+    expect(onSetTpSl).toHaveBeenCalledTimes(1);
+    answer({});
+    await settle();
+    flushSync();
+    expect(has("tpsl-editor")).toBe(false);
+  });
+
+  it("saves on Enter and cancels on Esc", async () => {
+    const { onSetTpSl } = show();
+    await click("position-tpsl");
+    type("field-take-profit", "97000");
+    press("field-take-profit", "Escape");
+    expect(has("tpsl-editor")).toBe(false);
+    expect(onSetTpSl).not.toHaveBeenCalled();
+
+    await click("position-tpsl");
+    expect(input("field-take-profit").value).toBe("95000");
+    type("field-take-profit", "97000");
+    press("field-take-profit", "Enter");
+    await settle();
+    expect(onSetTpSl).toHaveBeenCalledWith(held, lnm, { takeProfit: "97000", stopLoss: null });
+  });
+
+  it("keeps what was typed while the position updates under it", async () => {
+    const { props } = show();
+    await click("position-tpsl");
+    type("field-take-profit", "97000");
+    props.positions = [{ ...held, mark_price: "90500", updated_at: 2000 }];
+    flushSync();
+    expect(input("field-take-profit").value).toBe("97000");
+  });
+
+  it("opens one editor at a time, and the same button closes it", async () => {
+    show();
+    await click("position-tpsl");
+    await click("position-add-margin");
+    expect(has("tpsl-editor")).toBe(false);
+    expect(has("margin-editor")).toBe(true);
+    expect(button("position-add-margin").getAttribute("aria-expanded")).toBe("true");
+    await click("position-add-margin");
+    expect(has("margin-editor")).toBe(false);
+  });
+
+  it("closes a position's editor when the position is closed", async () => {
+    const { onClose } = show();
+    await click("position-tpsl");
+    await click("position-close");
+    expect(onClose).toHaveBeenCalledWith(held);
+    expect(has("tpsl-editor")).toBe(false);
+  });
+
+  it("adds margin typed in sats, sent as BTC", async () => {
+    const { onAddMargin } = show();
+    await click("position-add-margin");
+    expect(input("field-margin-amount").placeholder).toBe("sats");
+    expect(text("margin-current")).toContain("Margin now 45,000 sats");
+    expect(text("margin-current")).toContain("liquidation at 81,500.0");
+    type("field-margin-amount", "1000");
+    press("field-margin-amount", "Enter");
+    await settle();
+    flushSync();
+    expect(onAddMargin).toHaveBeenCalledWith(held, { value: "0.00001", label: "1,000 sats" });
+    expect(has("margin-editor")).toBe(false);
+  });
+
+  it("refuses a fraction of a sat and shows the venue's refusals", async () => {
+    const { onAddMargin } = show({
+      onAddMargin: () => Promise.resolve({ editor: "balance too low (venue code 7)" }),
+    });
+    await click("position-add-margin");
+    type("field-margin-amount", "10.5");
+    await click("save-margin");
+    expect(onAddMargin).not.toHaveBeenCalled();
+    expect(text("margin-error")).toBe("Margin must be a whole number of sats");
+
+    type("field-margin-amount", "10");
+    await click("save-margin");
+    expect(onAddMargin).toHaveBeenCalledTimes(1);
+    expect(text("margin-error")).toBe("balance too low (venue code 7)");
+    press("field-margin-amount", "Escape");
+    expect(has("margin-editor")).toBe(false);
+  });
+
+  it("adds margin once, however often Enter is pressed while it is in flight", async () => {
+    let answer: (errors: MarginErrors) => void = () => undefined;
+    const { onAddMargin } = show({
+      onAddMargin: () =>
+        new Promise((resolve) => {
+          answer = resolve;
+        }),
+    });
+    await click("position-add-margin");
+    type("field-margin-amount", "1000");
+    press("field-margin-amount", "Enter");
+    press("field-margin-amount", "Enter");
+    expect(button("save-margin").disabled).toBe(true);
+    expect(text("save-margin")).toBe("Adding…");
+    expect(onAddMargin).toHaveBeenCalledTimes(1);
+    answer({});
+    await settle();
+    flushSync();
+    expect(has("margin-editor")).toBe(false);
+  });
+
+  it("types margin in the settle currency when it is not bitcoin", async () => {
+    const linear = position({ margin: "450" });
+    const { onAddMargin } = show({
+      positions: [linear],
+      instruments: [btcPerp({ settle: "USD" })],
+    });
+    expect(text("position-margin")).toBe("450.00 USD");
+    await click("position-add-margin");
+    expect(input("field-margin-amount").placeholder).toBe("USD");
+    type("field-margin-amount", "25.50");
+    await click("save-margin");
+    expect(onAddMargin).toHaveBeenCalledWith(linear, { value: "25.5", label: "25.50 USD" });
+  });
+
+  it("sends the venue the position's instrument, side and prices through Trading", async () => {
+    const setTpSl = vi.fn(() => Promise.resolve({ status: "ok" as const, data: null }));
+    const addMargin = vi.fn(() => Promise.resolve({ status: "ok" as const, data: null }));
+    const api: TradingApi = {
+      placeOrder: () => Promise.reject(new Error("not used")),
+      cancelOrder: () => Promise.reject(new Error("not used")),
+      closePosition: () => Promise.reject(new Error("not used")),
+      setTpSl,
+      addMargin,
+    };
+    const toasts = new Toasts({ timers: false });
+    const trading = new Trading(api, new OrdersStore(), toasts);
+    const short = position({ side: "short", entry_price: "90000", margin: "0.001" });
+    show({
+      positions: [short],
+      onSetTpSl: (p, i, r) => trading.setTpSl("lnm-1", p, i, r),
+      onAddMargin: (p, a) => trading.addMargin("lnm-1", p, a),
+    });
+    await click("position-tpsl");
+    type("field-take-profit", "88000");
+    type("field-stop-loss", "93000.5");
+    await click("save-tpsl");
+    expect(setTpSl).toHaveBeenCalledWith("lnm-1", BTC, "short", "88000", "93000.5");
+
+    await click("position-add-margin");
+    type("field-margin-amount", "2500");
+    await click("save-margin");
+    expect(addMargin).toHaveBeenCalledWith("lnm-1", BTC, "short", "0.000025");
+    expect(toasts.items.map((t) => t.title)).toEqual([
+      "Take-profit set at 88,000.0, stop-loss set at 93,000.5",
+      "Added 2,500 sats of margin",
+    ]);
+  });
+});

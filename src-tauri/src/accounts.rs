@@ -566,6 +566,22 @@ impl Accounts {
             })
     }
 
+    /// The connector of a connected account: for venue-only features.
+    pub fn connector(&self, id: &AccountId) -> Result<Connector, AppError> {
+        let inner = lock(&self.inner);
+        let live = inner.live.get(id).ok_or_else(|| {
+            AppError::from(kestrel_core::Error::not_found(format!("no account '{id}'")))
+        })?;
+        match (&live.connector, live.state) {
+            (Some(c), ConnectionState::Connected) => Ok(c.clone()),
+            _ => Err(live.error.clone().unwrap_or_else(|| {
+                AppError::from(kestrel_core::Error::network(
+                    "the account is not connected yet",
+                ))
+            })),
+        }
+    }
+
     /// Remembers what the user is looking at.
     pub fn remember(&self, selection: Selection) -> Result<(), AppError> {
         {

@@ -30,6 +30,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         commands::orders::close_position,
         commands::orders::set_tp_sl,
         commands::orders::add_margin,
+        commands::lnmarkets::lnm_overview,
+        commands::lnmarkets::lnm_cash_in,
         commands::settings::venue_forms,
         commands::settings::watch_settings,
         commands::settings::add_account,

@@ -379,6 +379,34 @@ async fn trading_through_the_engine_opens_lists_cancels_and_closes() {
         p.liquidation_price,
         q.liquidation_price
     );
+    // Cash-in (LN Markets only): 5 000 sats back out of the position.
+    venue
+        .cash_in(&btc_usd(), long, dec!(0.00005))
+        .await
+        .unwrap();
+    let c = engine.account_snapshot(&account).await.unwrap().positions[0].clone();
+    assert_eq!(c.margin, q.margin - dec!(0.00005));
+    let sub_sat = venue.cash_in(&btc_usd(), long, dec!(0.000000001)).await;
+    assert!(matches!(sub_sat, Err(ref e) if matches!(e.kind, ErrorKind::InvalidOrder { .. })));
+
+    // The panel's data: a funding settlement charges the long, the leaderboard ranks.
+    server.state.settle_funding(dec!(0.0001));
+    let overview = venue.overview().await.unwrap();
+    assert_eq!(overview.settlements[0].funding_rate, dec!(0.0001));
+    assert!(
+        overview.fees.iter().any(|f| f.fee > Decimal::ZERO),
+        "a long pays a positive rate: {:?}",
+        overview.fees
+    );
+    let ranks: Vec<(u32, &str)> = overview
+        .leaderboard
+        .iter()
+        .map(|l| (l.rank, l.username.as_str()))
+        .collect();
+    assert_eq!(ranks, vec![(1, "satoshi"), (2, "hal")]);
+    assert_eq!(overview.leaderboard[0].pl, dec!(0.01));
+    assert!(overview.not_offered.iter().any(|n| n.contains("Options")));
+
     engine
         .set_tp_sl(&account, &btc_usd(), long, None, None)
         .await

@@ -15,6 +15,8 @@ pub struct Capabilities {
     /// Take-profit / stop-loss attached to a position.
     pub position_tp_sl: bool,
     pub adjust_margin: bool,
+    /// Profit (then margin) can be taken out of a running position (LN Markets' cash-in).
+    pub cash_in: bool,
     pub cross_margin: bool,
     pub isolated_margin: bool,
     /// Levels per side the venue publishes (0 when it has no book).

@@ -179,6 +179,7 @@ mod tests {
             amend: true,
             position_tp_sl: false,
             adjust_margin: false,
+            cash_in: false,
             cross_margin: false,
             isolated_margin: true,
             book_depth: 20,

@@ -35,6 +35,7 @@ impl MarketData for ProbeVenue {
             amend: false,
             position_tp_sl: false,
             adjust_margin: false,
+            cash_in: false,
             cross_margin: false,
             isolated_margin: false,
             book_depth: 0,

@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "close_position",
     "set_tp_sl",
     "add_margin",
+    "lnm_overview",
+    "lnm_cash_in",
     "venue_forms",
     "watch_settings",
     "add_account",

@@ -46,7 +46,7 @@ pub async fn close_position(
 }
 
 /// Parses a decimal the UI sent as text; `field` names it in the error.
-fn decimal(field: &str, text: &str) -> Result<Decimal, AppError> {
+pub(crate) fn decimal(field: &str, text: &str) -> Result<Decimal, AppError> {
     text.trim().parse::<Decimal>().map_err(|_| {
         AppError::from(kestrel_core::Error::invalid_order(
             field,

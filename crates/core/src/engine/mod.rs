@@ -615,6 +615,18 @@ impl Engine {
         Ok(())
     }
 
+    /// Reads the account's positions in `instrument` from the venue and sends them to its
+    /// subscribers: after a venue-only action (such as a cash-in) changed them.
+    pub async fn publish_positions(
+        &self,
+        account_id: &AccountId,
+        instrument: &InstrumentId,
+    ) -> Result<()> {
+        let account = self.account(account_id)?;
+        self.refresh_positions(&account, instrument).await;
+        Ok(())
+    }
+
     /// Sends the venue's current positions in `instrument` to the account's subscribers
     /// (the stream will too, but the user who just acted sees it at once).
     async fn refresh_positions(&self, account: &Arc<Account>, instrument: &InstrumentId) {

@@ -40,6 +40,7 @@ fn caps() -> Capabilities {
         amend: false,
         position_tp_sl: false,
         adjust_margin: false,
+        cash_in: false,
         cross_margin: false,
         isolated_margin: true,
         book_depth: 20,

@@ -251,6 +251,7 @@ impl MarketData for DemoVenue {
             amend: true,
             position_tp_sl: true,
             adjust_margin: true,
+            cash_in: false,
             cross_margin: false,
             isolated_margin: true,
             book_depth: 50,

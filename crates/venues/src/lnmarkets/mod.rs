@@ -8,6 +8,7 @@
 //! deposits and withdrawals.
 
 pub mod auth;
+pub mod extras;
 pub mod map;
 pub mod maths;
 pub mod rest;
@@ -342,6 +343,7 @@ impl MarketData for LnMarkets {
             amend: false,
             position_tp_sl: true,
             adjust_margin: true,
+            cash_in: true,
             cross_margin: false,
             isolated_margin: true,
             book_depth: 2,
@@ -761,18 +763,7 @@ impl Trading for LnMarkets {
         side: PositionSide,
         amount: Decimal,
     ) -> Result<()> {
-        let sats = amount * Decimal::from(maths::SATS_PER_BTC);
-        let Some(sats) = sats
-            .is_integer()
-            .then(|| sats.to_u64())
-            .flatten()
-            .filter(|s| *s > 0)
-        else {
-            return Err(Error::invalid_order(
-                "amount",
-                "LN Markets adds margin in whole sats (at least 1)",
-            ));
-        };
+        let sats = extras::whole_sats(amount)?;
         let trades = self.running_on(instrument, side).await?;
         // Several trades share the amount in proportion to their margin.
         let margins: Vec<u64> = trades

@@ -1,6 +1,6 @@
 // Trading on LN Markets in the real app, against the local LN Markets server: connect the
 // account in Settings, see its price and candles, buy from the ticket, set take-profit and
-// stop-loss on the position, add margin, close it. Needs a session bus with an unlocked
+// stop-loss on the position, add margin, cash in, see the LN Markets tab, close it. Needs a session bus with an unlocked
 // gnome-keyring (scripts/test starts one).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -89,6 +89,29 @@ test("margin added to the position shows on it", async () => {
     15000,
   );
   await app.screenshot("lnmarkets-position");
+});
+
+test("cash-in takes sats back out of the position", async () => {
+  const before = Number((await cell("position-margin")).replace(/[^\d]/g, ""));
+  await (await (await positionRow()).findElement(byTestId("position-cash-in"))).click();
+  await eventually(async () => (await u.findAll("cashin-editor")).length === 1, "the cash-in editor");
+  await u.typeInto("field-cashin-amount", "5000");
+  await (await u.find("save-cashin")).click();
+  await eventually(
+    async () => Number((await cell("position-margin")).replace(/[^\d]/g, "")) === before - 5000,
+    `margin ${before} − 5 000 sats`,
+    15000,
+  );
+});
+
+test("the LN Markets tab shows the leaderboard and what the venue no longer offers", async () => {
+  await (await u.find("tab-lnmarkets")).click();
+  await eventually(async () => (await u.findAll("lnm-leader-row")).length === 2, "leaderboard rows", 15000);
+  const lines = await u.findAll("lnm-not-offered-line");
+  assert.ok(lines.length >= 2, "the v2-only features are listed");
+  assert.match(await (await u.find("lnm-not-offered")).getText(), /Options/);
+  await app.screenshot("lnmarkets-panel");
+  await (await u.find("tab-positions")).click();
 });
 
 test("closing the position realizes its PnL", async () => {

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
+  addDec,
   compareDec,
   decToString,
+  divDec,
   fractionDigits,
   isMultipleOf,
+  mulDec,
   parseDec,
   roundDec,
   trimDec,
@@ -69,5 +72,31 @@ describe("exact step arithmetic", () => {
     expect(decToString(trimDec(dec("5.0")))).toBe("5");
     expect(decToString(trimDec(dec("100")))).toBe("100");
     expect(decToString(trimDec(dec("-0.50")))).toBe("-0.5");
+  });
+});
+
+describe("exact sums, products and quotients", () => {
+  it("adds and multiplies without floating point", () => {
+    expect(decToString(addDec(dec("0.1"), dec("0.2")))).toBe("0.3");
+    expect(decToString(addDec(dec("0.00000111"), dec("-0.0000005")))).toBe("0.00000061");
+    expect(decToString(mulDec(dec("1.5"), dec("-0.0001")))).toBe("-0.00015");
+  });
+
+  it.each([
+    ["1", "3", 4, "0.3333"],
+    ["2", "3", 4, "0.6667"],
+    ["-2", "3", 4, "-0.6667"],
+    ["1", "-8", 2, "-0.13"],
+    ["5", "2", 0, "3"],
+    ["-5", "2", 0, "-3"],
+    ["100000000", "90000", 0, "1111"],
+    ["0.15", "0.5", 1, "0.3"],
+  ])("divides %s by %s to %i places, halves away from zero", (a, b, scale, expected) => {
+    const q = divDec(dec(a), dec(b), scale);
+    expect(q === null ? null : decToString(q)).toBe(expected);
+  });
+
+  it("refuses to divide by zero", () => {
+    expect(divDec(dec("1"), dec("0.00"), 2)).toBeNull();
   });
 });

@@ -81,3 +81,28 @@ export function decToString(d: Dec): string {
 export function signOf(d: Dec): number {
   return d.units < 0n ? -1 : d.units > 0n ? 1 : 0;
 }
+
+/** a + b, exact. */
+export function addDec(a: Dec, b: Dec): Dec {
+  const [x, y, scale] = aligned(a, b);
+  return { units: x + y, scale };
+}
+
+/** a × b, exact. */
+export function mulDec(a: Dec, b: Dec): Dec {
+  return { units: a.units * b.units, scale: a.scale + b.scale };
+}
+
+/** a ÷ b rounded to `scale` digits, halves away from zero; null when b is zero. */
+export function divDec(a: Dec, b: Dec, scale: number): Dec | null {
+  if (b.units === 0n) return null;
+  // a/b = (a.units · 10^b.scale) / (b.units · 10^a.scale); scaled up by 10^scale to keep digits.
+  const num = a.units * pow10(b.scale + scale);
+  const den = b.units * pow10(a.scale);
+  const neg = num < 0n !== den < 0n;
+  const n = num < 0n ? -num : num;
+  const d = den < 0n ? -den : den;
+  let q = n / d;
+  if ((n % d) * 2n >= d) q += 1n;
+  return { units: neg ? -q : q, scale };
+}

@@ -210,4 +210,16 @@ describe("checkMargin", () => {
     expect(checkMargin("2500", "sats").amount).toEqual({ value: "2500", label: "2,500 sats" });
     expect(checkMargin("2500.5", "sats").error).toBe("Margin must be a whole number of sats");
   });
+
+  it("checks an amount to cash in the same way, in its own words", () => {
+    expect(checkMargin("5000", "BTC", "cash_in")).toEqual({
+      error: null,
+      amount: { value: "0.00005", label: "5,000 sats" },
+    });
+    expect(checkMargin("", "BTC", "cash_in").error).toBe("Enter an amount to cash in, in sats");
+    expect(checkMargin("0", "BTC", "cash_in").error).toBe("Amount must be above zero");
+    expect(checkMargin("12.5", "BTC", "cash_in").error).toBe(
+      "Amount must be a whole number of sats",
+    );
+  });
 });

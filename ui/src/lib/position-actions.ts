@@ -1,7 +1,7 @@
-// Changing an open position: its take-profit and stop-loss, and margin added to it. The user's
-// text is checked exactly, as decimals, before anything is sent: prices on the instrument's
-// tick and on the right side of the entry, margin in the unit traders count it in (sats for
-// bitcoin). Rust and the venue check again regardless.
+// Changing an open position: its take-profit and stop-loss, margin added to it, and money
+// cashed in from it. The user's text is checked exactly, as decimals, before anything is sent:
+// prices on the instrument's tick and on the right side of the entry, amounts in the unit
+// traders count them in (sats for bitcoin). Rust and the venue check again regardless.
 
 import type { Instrument, Position } from "./bindings/bindings";
 import {
@@ -132,7 +132,11 @@ export function tpSlSummary(
 /** Messages for the margin editor: its one field, or the editor as a whole. */
 export type MarginErrors = Partial<Record<"amount" | "editor", string>>;
 
-/** Margin to add. */
+/** What the margin editor moves: margin added to a position, or profit then margin taken out
+ * of it (LN Markets' cash-in). Both are an amount of the settle currency. */
+export type MarginAction = "add" | "cash_in";
+
+/** Margin to add, or an amount to cash in. */
 export interface MarginAmount {
   /** What is sent: a decimal in the settle currency ("0.00001" BTC). */
   value: string;
@@ -165,18 +169,29 @@ function failed(error: string): MarginCheck {
   return { error, amount: null };
 }
 
-/** Checks margin typed in `marginUnit(settle)` and converts it to the settle currency. */
-export function checkMargin(text: string, settle: Instrument["settle"]): MarginCheck {
+/** How the messages name the amount, per action. */
+const AMOUNT_WORDS: Record<MarginAction, { noun: string; enter: string }> = {
+  add: { noun: "Margin", enter: "Enter an amount of margin in" },
+  cash_in: { noun: "Amount", enter: "Enter an amount to cash in, in" },
+};
+
+/** Checks an amount typed in `marginUnit(settle)` and converts it to the settle currency. */
+export function checkMargin(
+  text: string,
+  settle: Instrument["settle"],
+  action: MarginAction = "add",
+): MarginCheck {
   const unit = marginUnit(settle);
+  const { noun, enter } = AMOUNT_WORDS[action];
   const t = text.trim();
-  if (t === "") return failed(`Enter an amount of margin in ${unit}`);
+  if (t === "") return failed(`${enter} ${unit}`);
   const parsed = parseDec(t);
-  if (parsed === null) return failed("Margin must be a number");
-  if (signOf(parsed) <= 0) return failed("Margin must be above zero");
+  if (parsed === null) return failed(`${noun} must be a number`);
+  if (signOf(parsed) <= 0) return failed(`${noun} must be above zero`);
   if (isBitcoin(settle)) {
     // Typed in sats, sent in BTC: exact, 1 sat = 0.00000001.
     const btc = btcFromSats(t);
-    if (btc === null) return failed("Margin must be a whole number of sats");
+    if (btc === null) return failed(`${noun} must be a whole number of sats`);
     return { error: null, amount: { value: btc, label: `${formatDecimal(t, 0)} sats` } };
   }
   const decimals = isSats(settle) ? 0 : moneyDecimals(settle);
@@ -184,8 +199,8 @@ export function checkMargin(text: string, settle: Instrument["settle"]): MarginC
   if (exact.scale > decimals) {
     return failed(
       decimals === 0
-        ? `Margin must be a whole number of ${unit}`
-        : `Margin can have at most ${String(decimals)} decimal places`,
+        ? `${noun} must be a whole number of ${unit}`
+        : `${noun} can have at most ${String(decimals)} decimal places`,
     );
   }
   return {

@@ -8,6 +8,10 @@ import type {
   Fill,
   Instrument,
   InstrumentId,
+  LnmFundingFee,
+  LnmFundingSettlement,
+  LnmLeader,
+  LnmOverview,
   MarketFrame,
   Order,
   Position,
@@ -41,6 +45,23 @@ export function btcPerp(over: Partial<Instrument> = {}): Instrument {
   };
 }
 
+/** LN Markets' perpetual: inverse, sized in 1 USD contracts, settled in BTC. */
+export function lnmPerp(over: Partial<Instrument> = {}): Instrument {
+  return btcPerp({
+    id: { venue: "ln_markets", symbol: "BTCUSD" },
+    display_name: "BTC/USD perpetual",
+    contract: "inverse",
+    settle: "BTC",
+    price_tick: "0.5",
+    size_step: "1",
+    min_size: "1",
+    max_size: "500000",
+    size_unit: "contracts",
+    contract_size: "1",
+    ...over,
+  });
+}
+
 export function caps(over: Partial<Capabilities> = {}): Capabilities {
   return {
     order_types: ["market", "limit", "stop"],
@@ -49,6 +70,7 @@ export function caps(over: Partial<Capabilities> = {}): Capabilities {
     amend: true,
     position_tp_sl: false,
     adjust_margin: false,
+    cash_in: false,
     cross_margin: false,
     isolated_margin: true,
     book_depth: 20,
@@ -218,6 +240,33 @@ export function settingsView(over: Partial<SettingsView> = {}): SettingsView {
     store_notice: null,
     accounts: [],
     selection: { account: null, instrument: null, timeframe: null },
+    ...over,
+  };
+}
+
+export function settlement(over: Partial<LnmFundingSettlement> = {}): LnmFundingSettlement {
+  return { time: 1_700_000_000_000, funding_rate: "0.0001", fixing_price: "90000", ...over };
+}
+
+export function fundingFee(over: Partial<LnmFundingFee> = {}): LnmFundingFee {
+  return {
+    time: 1_700_000_000_000,
+    trade_id: "b7c1e9a4-52d3-4f0e-9a61-0c2f7d3e8b15",
+    fee: "0.00000111",
+    ...over,
+  };
+}
+
+export function leader(rank: number, over: Partial<LnmLeader> = {}): LnmLeader {
+  return { rank, username: `trader${String(rank)}`, pl: "0.01", ...over };
+}
+
+export function lnmOverview(over: Partial<LnmOverview> = {}): LnmOverview {
+  return {
+    settlements: [settlement()],
+    fees: [fundingFee()],
+    leaderboard: [leader(1)],
+    not_offered: ["Options: LN Markets' v3 API has none."],
     ...over,
   };
 }

@@ -31,6 +31,13 @@ export const commands = {
 	setTpSl: (account: AccountId, instrument: InstrumentId, side: PositionSide, takeProfit: string | null, stopLoss: string | null) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("set_tp_sl", { account, instrument, side, takeProfit, stopLoss })),
 	/**  Adds `amount` (settle currency) of margin to a position. */
 	addMargin: (account: AccountId, instrument: InstrumentId, side: PositionSide, amount: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("add_margin", { account, instrument, side, amount })),
+	/**
+	 *  Funding settlements, the account's funding fees, this week's leaderboard, and what the
+	 *  venue no longer offers.
+	 */
+	lnmOverview: (account: AccountId) => typedError<LnmOverview_Serialize, AppError_Serialize>(__TAURI_INVOKE("lnm_overview", { account })),
+	/**  Takes `amount` BTC (whole sats) out of a position: profit first, then margin. */
+	lnmCashIn: (account: AccountId, instrument: InstrumentId, side: PositionSide, amount: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("lnm_cash_in", { account, instrument, side, amount })),
 	/**  What each venue's account form asks for. */
 	venueForms: () => __TAURI_INVOKE<VenueForm_Serialize[]>("venue_forms"),
 	/**  Sends the Settings view over `on_change` now and after every change. */
@@ -270,6 +277,8 @@ export type Capabilities = {
 	/**  Take-profit / stop-loss attached to a position. */
 	position_tp_sl: boolean,
 	adjust_margin: boolean,
+	/**  Profit (then margin) can be taken out of a running position (LN Markets' cash-in). */
+	cash_in: boolean,
 	cross_margin: boolean,
 	isolated_margin: boolean,
 	/**  Levels per side the venue publishes (0 when it has no book). */
@@ -514,6 +523,64 @@ export type KeychainStatus_Serialize = {
 
 /**  Whether we added or took liquidity. */
 export type Liquidity = "maker" | "taker";
+
+/**  Funding paid (positive) or received (negative) by one of the account's trades, in BTC. */
+export type LnmFundingFee = LnmFundingFee_Serialize | LnmFundingFee_Deserialize;
+
+/**  Funding paid (positive) or received (negative) by one of the account's trades, in BTC. */
+export type LnmFundingFee_Deserialize = {
+	time: number,
+	trade_id?: string | null,
+	fee: string,
+};
+
+/**  Funding paid (positive) or received (negative) by one of the account's trades, in BTC. */
+export type LnmFundingFee_Serialize = {
+	time: number,
+	trade_id: string | null,
+	fee: string,
+};
+
+/**  One funding settlement of the market. */
+export type LnmFundingSettlement = {
+	/**  Ms. */
+	time: number,
+	/**  A fraction: 0.0001 is 0.01 %. */
+	funding_rate: string,
+	fixing_price: string,
+};
+
+/**  One row of this week's leaderboard; P&L in BTC. */
+export type LnmLeader = {
+	rank: number,
+	username: string,
+	pl: string,
+};
+
+/**  What the LN Markets panel shows. */
+export type LnmOverview = LnmOverview_Serialize | LnmOverview_Deserialize;
+
+/**  What the LN Markets panel shows. */
+export type LnmOverview_Deserialize = {
+	/**  Newest first. */
+	settlements: LnmFundingSettlement[],
+	/**  Newest first. */
+	fees: LnmFundingFee_Deserialize[],
+	leaderboard: LnmLeader[],
+	/**  Features of the switched-off v2 API that the venue no longer offers. */
+	not_offered: string[],
+};
+
+/**  What the LN Markets panel shows. */
+export type LnmOverview_Serialize = {
+	/**  Newest first. */
+	settlements: LnmFundingSettlement[],
+	/**  Newest first. */
+	fees: LnmFundingFee_Serialize[],
+	leaderboard: LnmLeader[],
+	/**  Features of the switched-off v2 API that the venue no longer offers. */
+	not_offered: string[],
+};
 
 /**  How margin is shared between positions. */
 export type MarginMode = "isolated" | "cross";

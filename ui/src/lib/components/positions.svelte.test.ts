@@ -9,17 +9,19 @@ import type { MarginAmount, MarginErrors, TpSlErrors, TpSlRequest } from "../pos
 import { OrdersStore } from "../stores/orders.svelte";
 import { Toasts } from "../stores/toasts.svelte";
 import { Trading, type TradingApi } from "../stores/trading";
+import { button, click, el, has, input, press, settle, text, type } from "../../test/dom";
 import { BTC, btcPerp, caps, position } from "../../test/fixtures";
 import { instrumentKey } from "../instrument";
 import PositionsTable from "./PositionsTable.svelte";
 
-// LN Markets-like: a 0.5 tick, settled in BTC, with both position actions.
+// LN Markets-like: a 0.5 tick, settled in BTC, with every position action.
 const lnm = btcPerp({ price_tick: "0.5", settle: "BTC" });
-const both = caps({ position_tp_sl: true, adjust_margin: true });
+const everyAction = caps({ position_tp_sl: true, adjust_margin: true, cash_in: true });
 const held = position({
   side: "long",
   entry_price: "90000",
   margin: "0.00045",
+  unrealized_pnl: "0.0000012",
   liquidation_price: "81500",
   take_profit: "95000",
   stop_loss: null,
@@ -33,77 +35,32 @@ afterEach(() => {
   document.body.innerHTML = "";
 });
 
-function settle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-function el(testid: string): HTMLElement {
-  const found = document.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
-  if (found === null) throw new Error(`no ${testid}`);
-  return found;
-}
-
-function input(testid: string): HTMLInputElement {
-  const found = el(testid);
-  if (!(found instanceof HTMLInputElement)) throw new Error(`${testid} is not an input`);
-  return found;
-}
-
-function button(testid: string): HTMLButtonElement {
-  const found = el(testid);
-  if (!(found instanceof HTMLButtonElement)) throw new Error(`${testid} is not a button`);
-  return found;
-}
-
-function has(testid: string): boolean {
-  return document.querySelector(`[data-testid="${testid}"]`) !== null;
-}
-
-function text(testid: string): string {
-  return el(testid).textContent.replace(/\s+/g, " ").trim();
-}
-
-function type(testid: string, value: string): void {
-  const field = input(testid);
-  field.value = value;
-  field.dispatchEvent(new Event("input", { bubbles: true }));
-  flushSync();
-}
-
-function press(testid: string, key: string): void {
-  el(testid).dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
-  flushSync();
-}
-
-async function click(testid: string): Promise<void> {
-  el(testid).click();
-  await settle();
-  flushSync();
-}
-
 interface Setup {
   positions?: Position[];
   capabilities?: Capabilities;
   instruments?: Instrument[];
   onSetTpSl?: (p: Position, i: Instrument, r: TpSlRequest) => Promise<TpSlErrors>;
   onAddMargin?: (p: Position, a: MarginAmount) => Promise<MarginErrors>;
+  onCashIn?: (p: Position, a: MarginAmount) => Promise<MarginErrors>;
 }
 
 function show(setup: Setup = {}) {
   const onSetTpSl = vi.fn(setup.onSetTpSl ?? (() => Promise.resolve({})));
   const onAddMargin = vi.fn(setup.onAddMargin ?? (() => Promise.resolve({})));
+  const onCashIn = vi.fn(setup.onCashIn ?? (() => Promise.resolve({})));
   const onClose = vi.fn();
   const props = $state({
     positions: setup.positions ?? [held],
     instruments: new Map((setup.instruments ?? [lnm]).map((i) => [instrumentKey(i.id), i])),
-    capabilities: setup.capabilities ?? both,
+    capabilities: setup.capabilities ?? everyAction,
     onClose,
     onSetTpSl,
     onAddMargin,
+    onCashIn,
   });
   mounted = mount(PositionsTable, { target: document.body, props });
   flushSync();
-  return { props, onSetTpSl, onAddMargin, onClose };
+  return { props, onSetTpSl, onAddMargin, onCashIn, onClose };
 }
 
 describe("PositionsTable", () => {
@@ -119,22 +76,36 @@ describe("PositionsTable", () => {
     expect(has("position-close")).toBe(true);
     expect(has("position-tpsl")).toBe(false);
     expect(has("position-add-margin")).toBe(false);
+    expect(has("position-cash-in")).toBe(false);
   });
 
-  it("offers TP/SL and margin separately, each by its capability", () => {
+  it("offers TP/SL, margin and cash-in separately, each by its capability", () => {
     const { props } = show({ capabilities: caps({ position_tp_sl: true }) });
     expect(has("position-tpsl")).toBe(true);
     expect(has("position-add-margin")).toBe(false);
+    expect(has("position-cash-in")).toBe(false);
     props.capabilities = caps({ adjust_margin: true });
     flushSync();
     expect(has("position-tpsl")).toBe(false);
     expect(has("position-add-margin")).toBe(true);
+    expect(has("position-cash-in")).toBe(false);
+    props.capabilities = caps({ cash_in: true });
+    flushSync();
+    expect(has("position-add-margin")).toBe(false);
+    expect(has("position-cash-in")).toBe(true);
+  });
+
+  it("puts Cash in next to + Margin", () => {
+    show();
+    expect(el("position-add-margin").nextElementSibling).toBe(el("position-cash-in"));
+    expect(text("position-cash-in")).toBe("Cash in");
   });
 
   it("offers no actions on a position whose instrument is not listed yet", () => {
     show({ instruments: [] });
     expect(has("position-tpsl")).toBe(false);
     expect(has("position-add-margin")).toBe(false);
+    expect(has("position-cash-in")).toBe(false);
   });
 
   it("opens the TP/SL editor under its row, prefilled, and sends what was typed", async () => {
@@ -333,12 +304,14 @@ describe("PositionsTable", () => {
   it("sends the venue the position's instrument, side and prices through Trading", async () => {
     const setTpSl = vi.fn(() => Promise.resolve({ status: "ok" as const, data: null }));
     const addMargin = vi.fn(() => Promise.resolve({ status: "ok" as const, data: null }));
+    const cashIn = vi.fn(() => Promise.resolve({ status: "ok" as const, data: null }));
     const api: TradingApi = {
       placeOrder: () => Promise.reject(new Error("not used")),
       cancelOrder: () => Promise.reject(new Error("not used")),
       closePosition: () => Promise.reject(new Error("not used")),
       setTpSl,
       addMargin,
+      cashIn,
     };
     const toasts = new Toasts({ timers: false });
     const trading = new Trading(api, new OrdersStore(), toasts);
@@ -347,6 +320,7 @@ describe("PositionsTable", () => {
       positions: [short],
       onSetTpSl: (p, i, r) => trading.setTpSl("lnm-1", p, i, r),
       onAddMargin: (p, a) => trading.addMargin("lnm-1", p, a),
+      onCashIn: (p, a) => trading.cashIn("lnm-1", p, a),
     });
     await click("position-tpsl");
     type("field-take-profit", "88000");
@@ -358,9 +332,70 @@ describe("PositionsTable", () => {
     type("field-margin-amount", "2500");
     await click("save-margin");
     expect(addMargin).toHaveBeenCalledWith("lnm-1", BTC, "short", "0.000025");
+
+    await click("position-cash-in");
+    type("field-cashin-amount", "5000");
+    await click("save-cashin");
+    expect(cashIn).toHaveBeenCalledWith("lnm-1", BTC, "short", "0.00005");
     expect(toasts.items.map((t) => t.title)).toEqual([
       "Take-profit set at 88,000.0, stop-loss set at 93,000.5",
       "Added 2,500 sats of margin",
+      "Cashed in 5,000 sats",
     ]);
+  });
+
+  it("cashes in an amount typed in sats, sent as BTC", async () => {
+    const { onCashIn, onAddMargin } = show();
+    await click("position-cash-in");
+    expect(button("position-cash-in").getAttribute("aria-expanded")).toBe("true");
+    expect(el("cashin-editor").closest("tr")?.previousElementSibling).toBe(el("position-row"));
+    expect(input("field-cashin-amount").placeholder).toBe("sats");
+    expect(document.activeElement).toBe(input("field-cashin-amount"));
+    expect(text("cashin-explain")).toBe(
+      "Takes profit first, then margin; moves the liquidation price closer.",
+    );
+    expect(text("cashin-current")).toBe(
+      "Unrealized P&L +120 sats, margin 45,000 sats; liquidation at 81,500.0.",
+    );
+    type("field-cashin-amount", "5000");
+    press("field-cashin-amount", "Enter");
+    await settle();
+    flushSync();
+    expect(onCashIn).toHaveBeenCalledWith(held, { value: "0.00005", label: "5,000 sats" });
+    expect(onAddMargin).not.toHaveBeenCalled();
+    expect(has("cashin-editor")).toBe(false);
+  });
+
+  it("checks a cash-in amount before sending and shows the venue's refusal", async () => {
+    const { onCashIn } = show({
+      onCashIn: () => Promise.resolve({ amount: "LN Markets moves whole sats (at least 1)" }),
+    });
+    await click("position-cash-in");
+    await click("save-cashin");
+    expect(text("cashin-error")).toBe("Enter an amount to cash in, in sats");
+    type("field-cashin-amount", "0.5");
+    await click("save-cashin");
+    expect(onCashIn).not.toHaveBeenCalled();
+    expect(text("cashin-error")).toBe("Amount must be a whole number of sats");
+    expect(input("field-cashin-amount").getAttribute("aria-invalid")).toBe("true");
+
+    type("field-cashin-amount", "1");
+    await click("save-cashin");
+    expect(onCashIn).toHaveBeenCalledTimes(1);
+    expect(text("cashin-error")).toBe("LN Markets moves whole sats (at least 1)");
+    await click("cancel-cashin");
+    expect(has("cashin-editor")).toBe(false);
+  });
+
+  it("starts afresh when switching between adding margin and cashing in", async () => {
+    show();
+    await click("position-add-margin");
+    type("field-margin-amount", "1000");
+    await click("position-cash-in");
+    expect(has("margin-editor")).toBe(false);
+    expect(input("field-cashin-amount").value).toBe("");
+    expect(text("save-cashin")).toBe("Cash in");
+    await click("position-add-margin");
+    expect(input("field-margin-amount").value).toBe("");
   });
 });

@@ -9,8 +9,17 @@ import type {
   OrderTicket,
   SettingsView,
 } from "../bindings/bindings";
-import { BTC, accountEntry, candle, frame, order, settingsView } from "../../test/fixtures";
+import {
+  BTC,
+  accountEntry,
+  candle,
+  frame,
+  lnmOverview as overview,
+  order,
+  settingsView,
+} from "../../test/fixtures";
 import { listAccounts } from "./account";
+import { lnmCashIn, lnmOverview } from "./lnmarkets";
 import { candleHistory, openMarketStream } from "./market";
 import { addMargin, cancelOrder, placeOrder, setTpSl } from "./orders";
 import { addAccount, rememberSelection, updateAccount, watchSettings } from "./settings";
@@ -116,6 +125,34 @@ describe("IPC wrappers", () => {
         args: { account: "lnm-1", instrument: BTC, side: "short", amount: "0.00001" },
       },
     ]);
+  });
+
+  it("reads LN Markets' overview and cashes in under their commands", async () => {
+    const calls = record((cmd) => (cmd === "lnm_overview" ? overview() : null));
+    expect(await lnmOverview("lnm-1")).toEqual({ status: "ok", data: overview() });
+    expect(await lnmCashIn("lnm-1", BTC, "long", "0.00005")).toEqual({ status: "ok", data: null });
+    expect(calls).toEqual([
+      { cmd: "lnm_overview", args: { account: "lnm-1" } },
+      {
+        cmd: "lnm_cash_in",
+        args: { account: "lnm-1", instrument: BTC, side: "long", amount: "0.00005" },
+      },
+    ]);
+  });
+
+  it("returns a refused cash-in as an AppError naming the amount", async () => {
+    const refused: AppError = {
+      ...appError,
+      code: "invalid_order",
+      message: "LN Markets moves whole sats (at least 1)",
+      venue_code: null,
+      field: "amount",
+    };
+    record(() => rejectWith(refused));
+    expect(await lnmCashIn("lnm-1", BTC, "short", "0.000000005")).toEqual({
+      status: "error",
+      error: refused,
+    });
   });
 
   it("passes history paging arguments through", async () => {

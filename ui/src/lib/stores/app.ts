@@ -1,5 +1,6 @@
 // The app's one instance of each store, wired to the real IPC layer.
 
+import { lnmCashIn, lnmOverview } from "../ipc/lnmarkets";
 import { candleHistory } from "../ipc/market";
 import { addMargin, cancelOrder, closePosition, placeOrder, setTpSl } from "../ipc/orders";
 import {
@@ -11,6 +12,7 @@ import {
   watchSettings,
 } from "../ipc/settings";
 import { AccountStore } from "./account.svelte";
+import { LnMarketsStore } from "./lnmarkets.svelte";
 import { MarketStore } from "./market.svelte";
 import { OrdersStore } from "./orders.svelte";
 import { Session } from "./session.svelte";
@@ -25,11 +27,12 @@ export const orders = new OrdersStore();
 export const ticket = new TicketStore();
 export const toasts = new Toasts();
 export const trading = new Trading(
-  { placeOrder, cancelOrder, closePosition, setTpSl, addMargin },
+  { placeOrder, cancelOrder, closePosition, setTpSl, addMargin, cashIn: lnmCashIn },
   orders,
   toasts,
 );
 export const session = new Session({ market, account, orders, ticket, toasts });
+export const lnmarkets = new LnMarketsStore(lnmOverview);
 // The switcher lists what Rust has connected, so it is re-listed whenever Settings changes.
 export const settings = new SettingsStore(
   { venueForms, watchSettings, addAccount, updateAccount, removeAccount, testConnection },

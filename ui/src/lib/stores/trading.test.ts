@@ -28,6 +28,7 @@ function setup(outcome: Result<OrderOutcome, AppError>) {
     closePosition,
     setTpSl: vi.fn(() => Promise.resolve({ status: "ok" as const, data: null })),
     addMargin: vi.fn(() => Promise.resolve({ status: "ok" as const, data: null })),
+    cashIn: vi.fn(() => Promise.resolve({ status: "ok" as const, data: null })),
   };
   const orders = new OrdersStore();
   const toasts = new Toasts({ timers: false });
@@ -149,14 +150,15 @@ describe("position actions", () => {
   function setupActions(result: Result<null, AppError>) {
     const setTpSl = vi.fn(() => Promise.resolve(result));
     const addMargin = vi.fn(() => Promise.resolve(result));
+    const cashIn = vi.fn(() => Promise.resolve(result));
     const fail = () => Promise.reject(new Error("not used"));
     const toasts = new Toasts({ timers: false });
     const trading = new Trading(
-      { placeOrder: fail, cancelOrder: fail, closePosition: fail, setTpSl, addMargin },
+      { placeOrder: fail, cancelOrder: fail, closePosition: fail, setTpSl, addMargin, cashIn },
       new OrdersStore(),
       toasts,
     );
-    return { setTpSl, addMargin, toasts, trading };
+    return { setTpSl, addMargin, cashIn, toasts, trading };
   }
 
   const lnm = btcPerp({ settle: "BTC", price_tick: "0.5" });
@@ -228,6 +230,29 @@ describe("position actions", () => {
     expect(toasts.items.map((t) => [t.kind, t.title])).toEqual([
       ["success", "Added 1,000 sats of margin"],
     ]);
+  });
+
+  it("cashes in on the position's side in BTC and toasts it in sats", async () => {
+    const { trading, cashIn, addMargin, toasts } = setupActions({ status: "ok", data: null });
+    const short = position({ side: "short" });
+    const errors = await trading.cashIn("lnm-1", short, { value: "0.00005", label: "5,000 sats" });
+    expect(errors).toEqual({});
+    expect(cashIn).toHaveBeenCalledWith("lnm-1", BTC, "short", "0.00005");
+    expect(addMargin).not.toHaveBeenCalled();
+    expect(toasts.items.map((t) => [t.kind, t.title, t.detail])).toEqual([
+      ["success", "Cashed in 5,000 sats", "BTC-PERP short"],
+    ]);
+  });
+
+  it("puts a refused cash-in amount next to it and toasts nothing", async () => {
+    const { trading, toasts } = setupActions({
+      status: "error",
+      error: appError({ field: "amount", message: "LN Markets moves whole sats (at least 1)" }),
+    });
+    expect(
+      await trading.cashIn("lnm-1", position(), { value: "0.00005", label: "5,000 sats" }),
+    ).toEqual({ amount: "LN Markets moves whole sats (at least 1)" });
+    expect(toasts.items).toEqual([]);
   });
 
   it("puts a refused amount next to it, anything else under the editor", async () => {

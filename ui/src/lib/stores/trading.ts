@@ -19,6 +19,7 @@ import { sizeUnitLabel } from "../instrument";
 import { describeError } from "../ipc/result";
 import {
   tpSlSummary,
+  type MarginAction,
   type MarginAmount,
   type MarginErrors,
   type TpSlErrors,
@@ -48,6 +49,12 @@ export interface TradingApi {
     stopLoss: string | null,
   ): Promise<Result<null, AppError>>;
   addMargin(
+    account: AccountId,
+    instrument: InstrumentId,
+    side: PositionSide,
+    amount: string,
+  ): Promise<Result<null, AppError>>;
+  cashIn(
     account: AccountId,
     instrument: InstrumentId,
     side: PositionSide,
@@ -103,7 +110,8 @@ export function tpSlErrorsFrom(error: AppError): TpSlErrors {
   return { editor: describeError(error) };
 }
 
-/** Backend errors on adding margin: next to the amount when it is at fault, else for the editor. */
+/** Backend errors on adding margin or cashing in: next to the amount when it is at fault,
+ * else for the editor. */
 export function marginErrorsFrom(error: AppError): MarginErrors {
   if (error.code === "invalid_order" && error.field === "amount") {
     return { amount: describeError(error) };
@@ -293,12 +301,24 @@ export class Trading {
   }
 
   /** Adds margin to a position. Returns messages for the amount or the editor. */
-  async addMargin(
+  addMargin(account: AccountId, position: Position, amount: MarginAmount): Promise<MarginErrors> {
+    return this.#moveMargin("add", account, position, amount);
+  }
+
+  /** Takes an amount out of a position, profit first, then margin (LN Markets). Returns
+   * messages for the amount or the editor. */
+  cashIn(account: AccountId, position: Position, amount: MarginAmount): Promise<MarginErrors> {
+    return this.#moveMargin("cash_in", account, position, amount);
+  }
+
+  async #moveMargin(
+    action: MarginAction,
     account: AccountId,
     position: Position,
     amount: MarginAmount,
   ): Promise<MarginErrors> {
-    const result = await this.#api.addMargin(
+    const method = action === "add" ? "addMargin" : "cashIn";
+    const result = await this.#api[method](
       account,
       position.instrument,
       position.side,
@@ -307,7 +327,7 @@ export class Trading {
     if (result.status === "error") return marginErrorsFrom(result.error);
     this.#notify({
       kind: "success",
-      title: `Added ${amount.label} of margin`,
+      title: action === "add" ? `Added ${amount.label} of margin` : `Cashed in ${amount.label}`,
       detail: `${position.instrument.symbol} ${position.side}`,
     });
     return {};

@@ -1,0 +1,24 @@
+// The bottom panel's tabs: every venue's, plus a venue's own where it has features no other
+// venue shares.
+
+import type { VenueId } from "./bindings/bindings";
+
+export type TabId = "positions" | "orders" | "fills" | "lnmarkets";
+
+export interface Tab {
+  id: TabId;
+  label: string;
+}
+
+const COMMON: readonly Tab[] = [
+  { id: "positions", label: "Positions" },
+  { id: "orders", label: "Open orders" },
+  { id: "fills", label: "Fills" },
+];
+
+const LN_MARKETS: readonly Tab[] = [...COMMON, { id: "lnmarkets", label: "LN Markets" }];
+
+/** The tabs for an account on `venue`. */
+export function tabsFor(venue: VenueId | undefined): readonly Tab[] {
+  return venue === "ln_markets" ? LN_MARKETS : COMMON;
+}

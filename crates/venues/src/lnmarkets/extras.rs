@@ -116,12 +116,26 @@ impl LnMarkets {
     }
 
     /// Takes `amount` BTC (whole sats) out of the `side` position: profit first, then
-    /// margin. Several trades share it in proportion to their margin. Sent once.
+    /// margin. Sent once.
     pub async fn cash_in(
         &self,
         instrument: &InstrumentId,
         side: PositionSide,
         amount: Decimal,
+    ) -> Result<()> {
+        self.move_sats(instrument, side, amount, SatsMove::CashIn)
+            .await
+    }
+
+    /// Moves `amount` BTC (whole sats) into or out of the `side` position. Several trades
+    /// share it in proportion to their margin. Each call is sent once: an unconfirmed one
+    /// is reported, never retried, since repeating it would move the money twice.
+    pub(super) async fn move_sats(
+        &self,
+        instrument: &InstrumentId,
+        side: PositionSide,
+        amount: Decimal,
+        kind: SatsMove,
     ) -> Result<()> {
         let sats = whole_sats(amount)?;
         let trades = self.running_on(instrument, side).await?;
@@ -133,18 +147,38 @@ impl LnMarkets {
             if share == 0 {
                 continue;
             }
-            match self.rest.cash_in(&t.id, share).await {
+            let sent = match kind {
+                SatsMove::AddMargin => self.rest.add_margin(&t.id, share).await,
+                SatsMove::CashIn => self.rest.cash_in(&t.id, share).await,
+            };
+            match sent {
                 Ok(_) => {}
                 Err(CallError::Failed(e)) => return Err(e),
                 Err(CallError::Unknown(reason)) => {
-                    // Not retried: cashing in twice would move twice the money.
                     return Err(Error::network(format!(
-                        "LN Markets did not confirm cashing in {share} sats ({reason}); it may have happened — check the position and balance before trying again"
+                        "LN Markets did not confirm {} {share} sats ({reason}); it may have happened — check the position and balance before trying again",
+                        kind.doing()
                     )));
                 }
             }
         }
         Ok(())
+    }
+}
+
+/// Which way sats move between the balance and a position.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum SatsMove {
+    AddMargin,
+    CashIn,
+}
+
+impl SatsMove {
+    fn doing(self) -> &'static str {
+        match self {
+            SatsMove::AddMargin => "adding margin of",
+            SatsMove::CashIn => "cashing in",
+        }
     }
 }
 

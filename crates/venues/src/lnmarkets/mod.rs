@@ -763,29 +763,8 @@ impl Trading for LnMarkets {
         side: PositionSide,
         amount: Decimal,
     ) -> Result<()> {
-        let sats = extras::whole_sats(amount)?;
-        let trades = self.running_on(instrument, side).await?;
-        // Several trades share the amount in proportion to their margin.
-        let margins: Vec<u64> = trades
-            .iter()
-            .map(|t| u64::try_from(t.margin).unwrap_or(0))
-            .collect();
-        for (t, share) in trades.iter().zip(maths::split_pro_rata(sats, &margins)) {
-            if share == 0 {
-                continue;
-            }
-            match self.rest.add_margin(&t.id, share).await {
-                Ok(_) => {}
-                Err(CallError::Failed(e)) => return Err(e),
-                Err(CallError::Unknown(reason)) => {
-                    // Not retried: adding margin twice would move twice the money.
-                    return Err(Error::network(format!(
-                        "LN Markets did not confirm adding {share} sats of margin ({reason}); it may have been added — check the position before trying again"
-                    )));
-                }
-            }
-        }
-        Ok(())
+        self.move_sats(instrument, side, amount, extras::SatsMove::AddMargin)
+            .await
     }
 
     async fn close_position(&self, instrument: &InstrumentId) -> OrderOutcome {

@@ -91,6 +91,132 @@ struct Account {
     /// (fee, settlement id, time, trade id)
     funding_fees: Vec<(i64, String, i64, String)>,
     cross: Cross,
+    wallet: Wallet,
+}
+
+/// Deposits and withdrawals of one account.
+#[derive(Default)]
+struct Wallet {
+    /// (id, sats, payment hash, created, settled)
+    lightning_deposits: Vec<(String, i64, String, i64, Option<i64>)>,
+    /// (id, kind `lightning` | `on-chain`, sats, destination, created)
+    withdrawals: Vec<(String, &'static str, i64, String, i64)>,
+}
+
+/// How long the test server's Lightning deposits take to be paid.
+const DEPOSIT_SETTLES_AFTER_MS: i64 = 3_000;
+
+/// `/v3/account/...` money routes; `None` for any other route.
+fn wallet_route(
+    account: &mut Account,
+    next_id: &mut u64,
+    method: &str,
+    path: &str,
+    body: &Value,
+    now: i64,
+) -> Option<Response> {
+    // Invoices are paid a few seconds after they are made, as if by the user's wallet.
+    for d in &mut account.wallet.lightning_deposits {
+        if d.4.is_none() && now - d.3 >= DEPOSIT_SETTLES_AFTER_MS {
+            d.4 = Some(now);
+            account.balance += d.1;
+        }
+    }
+    let page =
+        |rows: Vec<Value>| reply(StatusCode::OK, json!({ "data": rows, "nextCursor": null }));
+    let address = format!(
+        "tb1q{}",
+        account.id.replace('-', "").get(..32).unwrap_or("")
+    );
+    Some(match (method, path) {
+        ("GET", "/v3/account/address/bitcoin") => reply(StatusCode::OK, json!({ "address": address })),
+        ("POST", "/v3/account/address/bitcoin") => {
+            reply(StatusCode::OK, json!({ "address": address, "createdAt": iso(now) }))
+        }
+        ("POST", "/v3/account/deposit/lightning") => {
+            let Some(amount) = body.get("amount").and_then(Value::as_i64).filter(|a| *a > 0) else {
+                return Some(fail(StatusCode::BAD_REQUEST, "amount must be a positive number of sats", "BAD_REQUEST"));
+            };
+            *next_id += 1;
+            let id = uuid(*next_id);
+            let hash = format!("{:064x}", *next_id);
+            // The data part uses bech32's alphabet (no `1`), so the last `1` is the separator.
+            let data: String = hash[40..]
+                .bytes()
+                .map(|b| char::from(b"qpzry9x8gf2tvdw0"[usize::from(b % 16)]))
+                .collect();
+            let invoice = format!("lntbs{}n1p{data}", amount * 10);
+            account.wallet.lightning_deposits.push((id.clone(), amount, hash, now, None));
+            reply(StatusCode::OK, json!({ "depositId": id, "paymentRequest": invoice }))
+        }
+        ("GET", "/v3/account/deposits/lightning") => page(
+            account
+                .wallet
+                .lightning_deposits
+                .iter()
+                .rev()
+                .map(|(id, amount, hash, created, settled)| {
+                    json!({ "id": id, "amount": amount, "paymentHash": hash, "createdAt": iso(*created),
+                            "settledAt": settled.map(iso), "comment": null })
+                })
+                .collect(),
+        ),
+        ("GET", "/v3/account/deposits/on-chain") => page(Vec::new()),
+        ("POST", "/v3/account/withdraw/lightning" | "/v3/account/withdraw/on-chain") => {
+            let lightning = path.ends_with("lightning");
+            let (amount, destination) = if lightning {
+                let invoice = body.get("invoice").and_then(Value::as_str).unwrap_or("");
+                match kestrel_venues::lnmarkets::extras::invoice_amount_sats(invoice)
+                    .and_then(|a| i64::try_from(a).ok())
+                {
+                    Some(a) if a > 0 => (a, invoice.to_owned()),
+                    _ => return Some(fail(StatusCode::BAD_REQUEST, "invalid or zero-amount invoice", "INVALID_INVOICE")),
+                }
+            } else {
+                let address = body.get("address").and_then(Value::as_str).unwrap_or("");
+                match body.get("amount").and_then(Value::as_i64) {
+                    Some(a) if a > 0 && address.starts_with("tb1") => (a, address.to_owned()),
+                    _ => return Some(fail(StatusCode::BAD_REQUEST, "a signet address (tb1…) and a positive amount are required", "BAD_REQUEST")),
+                }
+            };
+            if amount > account.balance {
+                return Some(fail(StatusCode::BAD_REQUEST, "insufficient balance", "INSUFFICIENT_BALANCE"));
+            }
+            account.balance -= amount;
+            *next_id += 1;
+            let id = uuid(*next_id);
+            let kind = if lightning { "lightning" } else { "on-chain" };
+            account.wallet.withdrawals.push((id.clone(), kind, amount, destination.clone(), now));
+            if lightning {
+                reply(StatusCode::OK, json!({ "id": id, "amount": amount, "maxFees": 0, "paymentHash": format!("{:064x}", *next_id) }))
+            } else {
+                reply(StatusCode::OK, json!({ "id": id, "uid": USER_UUID, "address": destination, "amount": amount, "fee": null,
+                    "status": "pending", "txId": null, "createdAt": iso(now), "updatedAt": iso(now) }))
+            }
+        }
+        ("GET", "/v3/account/withdrawals/lightning" | "/v3/account/withdrawals/on-chain") => {
+            let kind = if path.ends_with("lightning") { "lightning" } else { "on-chain" };
+            page(
+                account
+                    .wallet
+                    .withdrawals
+                    .iter()
+                    .rev()
+                    .filter(|w| w.1 == kind)
+                    .map(|(id, _, amount, destination, created)| {
+                        if kind == "lightning" {
+                            json!({ "id": id, "amount": amount, "fee": 0, "destination": destination,
+                                    "paymentHash": format!("{:064x}", id.len()), "status": "processed", "createdAt": iso(*created) })
+                        } else {
+                            json!({ "id": id, "amount": amount, "fee": null, "address": destination,
+                                    "status": "pending", "txId": null, "createdAt": iso(*created) })
+                        }
+                    })
+                    .collect(),
+            )
+        }
+        _ => return None,
+    })
 }
 
 /// The cross-margin wallet and its one position.
@@ -286,6 +412,7 @@ impl LnmServer {
                         leverage: 1,
                         ..Cross::default()
                     },
+                    wallet: Wallet::default(),
                 }],
                 market: Market {
                     bid,
@@ -934,6 +1061,9 @@ fn private(
             .unwrap_or("")
             .to_owned()
     };
+    if let Some(response) = wallet_route(account, next_id, method, path, body, now) {
+        return response;
+    }
     match (method, path) {
         ("GET", "/v3/account") => reply(
             StatusCode::OK,

@@ -557,3 +557,85 @@ async fn malformed_stream_frames_are_skipped_and_the_stream_goes_on() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deposits_and_withdrawals_move_the_balance_and_fill_the_history() {
+    use kestrel_venues::lnmarkets::extras::LnmWithdrawTo;
+    let (server, venue) = setup("pass-1").await;
+    let start = server.state.balance();
+
+    let invoice = venue.deposit_lightning(25_000).await.unwrap();
+    assert!(invoice.payment_request.starts_with("lntbs"));
+    assert_eq!(
+        kestrel_venues::lnmarkets::extras::invoice_amount_sats(&invoice.payment_request),
+        Some(25_000)
+    );
+    let wallet = venue.wallet().await.unwrap();
+    assert!(wallet.bitcoin_address.starts_with("tb1q"));
+    assert_eq!(wallet.history[0].status, "pending");
+    // The test server's "wallet" pays invoices after three seconds.
+    server.state.clock.skew(4_000);
+    let wallet = venue.wallet().await.unwrap();
+    assert_eq!(
+        (
+            wallet.history[0].direction.as_str(),
+            wallet.history[0].status.as_str()
+        ),
+        ("deposit", "paid")
+    );
+    assert_eq!(server.state.balance(), start + 25_000);
+
+    let paid = venue
+        .withdraw(&LnmWithdrawTo::Lightning {
+            invoice: "lntbs5000n1pqqqsyqcyq5rqwzqf".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(paid, 500);
+    venue
+        .withdraw(&LnmWithdrawTo::OnChain {
+            address: "tb1qkestreltestaddress".into(),
+            amount_sats: 1_000,
+        })
+        .await
+        .unwrap();
+    assert_eq!(server.state.balance(), start + 25_000 - 500 - 1_000);
+    let kinds: Vec<(String, String, i64)> = venue
+        .wallet()
+        .await
+        .unwrap()
+        .history
+        .into_iter()
+        .map(|r| (r.direction, r.network, r.amount_sats))
+        .collect();
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+    assert!(kinds.contains(&("withdrawal".into(), "on-chain".into(), 1_000)));
+    assert!(kinds.contains(&("withdrawal".into(), "lightning".into(), 500)));
+
+    // Refused before sending: no amount in the invoice. Refused by the venue: too much.
+    let sent = server
+        .state
+        .requests("POST", "/v3/account/withdraw/lightning");
+    let bad = venue
+        .withdraw(&LnmWithdrawTo::Lightning {
+            invoice: "lntbs1pqqqsyqcyq5rqwzqf".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(bad.kind, ErrorKind::InvalidOrder { ref field } if field == "invoice"));
+    assert_eq!(
+        server
+            .state
+            .requests("POST", "/v3/account/withdraw/lightning"),
+        sent
+    );
+    let too_much = venue
+        .withdraw(&LnmWithdrawTo::OnChain {
+            address: "tb1qkestrel".into(),
+            amount_sats: 1_000_000_000,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(too_much.venue_code.as_deref(), Some("INSUFFICIENT_BALANCE"));
+    assert_eq!(too_much.kind, ErrorKind::InsufficientFunds, "{too_much:?}");
+}

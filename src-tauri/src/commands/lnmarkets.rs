@@ -1,10 +1,13 @@
-//! LN Markets' venue-only features: the panel's funding and leaderboard data, and cash-in.
+//! LN Markets' venue-only features: the panel's funding and leaderboard data, cash-in,
+//! Lightning and on-chain deposits (with QR codes), withdrawals and their history.
 
 use crate::error::AppError;
 use crate::state::AppState;
 use kestrel_core::{AccountId, InstrumentId, PositionSide};
 use kestrel_venues::accounts::Connector;
-use kestrel_venues::lnmarkets::extras::LnmOverview;
+use kestrel_venues::lnmarkets::extras::{
+    invoice_amount_sats, LnmDepositInvoice, LnmOverview, LnmWallet, LnmWithdrawTo,
+};
 use kestrel_venues::lnmarkets::LnMarkets;
 use std::sync::Arc;
 use tauri::State;
@@ -46,4 +49,110 @@ pub async fn lnm_cash_in(
         .publish_positions(&account, &instrument)
         .await?;
     Ok(())
+}
+
+/// A QR code as rows of dark (`true`) and light modules, for the UI to draw.
+#[derive(Clone, Debug, serde::Serialize, specta::Type)]
+pub struct QrCode {
+    /// Modules per side.
+    pub size: u32,
+    /// `size × size` modules, row by row: `1` dark, `0` light.
+    pub modules: String,
+}
+
+/// Encodes `text` (an invoice: upper-cased, which wallets accept and QR packs tighter).
+fn qr(text: &str) -> Result<QrCode, AppError> {
+    let code = qrcode::QrCode::new(text.to_ascii_uppercase().as_bytes())
+        .map_err(|e| AppError::internal(format!("could not draw the QR code: {e}")))?;
+    let modules = code
+        .to_colors()
+        .iter()
+        .map(|c| if *c == qrcode::Color::Dark { '1' } else { '0' })
+        .collect();
+    Ok(QrCode {
+        size: u32::try_from(code.width()).unwrap_or(0),
+        modules,
+    })
+}
+
+/// A Lightning invoice to pay into the account, with its QR code.
+#[derive(Clone, Debug, serde::Serialize, specta::Type)]
+pub struct DepositInvoice {
+    pub invoice: LnmDepositInvoice,
+    pub qr: QrCode,
+}
+
+/// Creates a Lightning invoice for `amount_sats`.
+#[tauri::command]
+#[specta::specta]
+pub async fn lnm_deposit_lightning(
+    state: State<'_, AppState>,
+    account: AccountId,
+    amount_sats: u32,
+) -> Result<DepositInvoice, AppError> {
+    let invoice = lnmarkets(&state, &account)?
+        .deposit_lightning(u64::from(amount_sats))
+        .await?;
+    tracing::info!(%account, amount_sats, deposit = %invoice.deposit_id, "LN Markets deposit invoice");
+    let qr = qr(&invoice.payment_request)?;
+    Ok(DepositInvoice { invoice, qr })
+}
+
+/// The on-chain deposit address (with its QR code) and the deposit and withdrawal history.
+#[tauri::command]
+#[specta::specta]
+pub async fn lnm_wallet(
+    state: State<'_, AppState>,
+    account: AccountId,
+) -> Result<WalletView, AppError> {
+    let wallet = lnmarkets(&state, &account)?.wallet().await?;
+    let address_qr = qr(&wallet.bitcoin_address)?;
+    Ok(WalletView { wallet, address_qr })
+}
+
+/// The wallet and its deposit address QR code.
+#[derive(Clone, Debug, serde::Serialize, specta::Type)]
+pub struct WalletView {
+    pub wallet: LnmWallet,
+    pub address_qr: QrCode,
+}
+
+/// The whole-sat amount a Lightning invoice asks for, for the confirmation step.
+#[tauri::command]
+#[specta::specta]
+pub fn lnm_invoice_amount(invoice: String) -> Option<u64> {
+    invoice_amount_sats(&invoice)
+}
+
+/// Sends a withdrawal exactly once; returns the sats sent.
+#[tauri::command]
+#[specta::specta]
+pub async fn lnm_withdraw(
+    state: State<'_, AppState>,
+    account: AccountId,
+    to: LnmWithdrawTo,
+) -> Result<u64, AppError> {
+    let network = match &to {
+        LnmWithdrawTo::Lightning { .. } => "lightning",
+        LnmWithdrawTo::OnChain { .. } => "on-chain",
+    };
+    tracing::info!(%account, network, "LN Markets withdrawal");
+    Ok(lnmarkets(&state, &account)?.withdraw(&to).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_qr_code_is_a_square_of_modules_with_finder_patterns() {
+        let code = qr("lntbs250000n1pqqqsyqcyq5rqwzqf").unwrap_or_else(|e| panic!("{e:?}"));
+        let n = code.size as usize;
+        assert!(n >= 21, "version 1 or larger: {n}");
+        assert_eq!(code.modules.len(), n * n);
+        // The top-left finder pattern: a dark 7-module top row, then dark, 5 light, dark.
+        let row = |r: usize| &code.modules[r * n..r * n + 7];
+        assert_eq!(row(0), "1111111");
+        assert_eq!(row(1), "1000001");
+    }
 }

@@ -191,3 +191,197 @@ pub(super) fn whole_sats(amount: Decimal) -> Result<u64> {
         .filter(|s| *s > 0)
         .ok_or_else(|| Error::invalid_order("amount", "LN Markets moves whole sats (at least 1)"))
 }
+
+/// A Lightning invoice to pay into the account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LnmDepositInvoice {
+    pub deposit_id: String,
+    pub payment_request: String,
+    pub amount_sats: u64,
+}
+
+/// A deposit or withdrawal, as the history lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LnmTransferRow {
+    pub id: String,
+    /// `deposit` or `withdrawal`.
+    pub direction: String,
+    /// `lightning` or `on-chain`.
+    pub network: String,
+    pub amount_sats: i64,
+    pub fee_sats: Option<i64>,
+    /// Invoice or address, when known.
+    pub destination: Option<String>,
+    /// `pending`, `paid` (deposits), or the venue's withdrawal status.
+    pub status: String,
+    pub time: i64,
+}
+
+/// Deposit and withdrawal history, newest first, with the on-chain deposit address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LnmWallet {
+    pub bitcoin_address: String,
+    pub history: Vec<LnmTransferRow>,
+}
+
+/// Where a withdrawal goes.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LnmWithdrawTo {
+    /// Pays a BOLT11 invoice; the amount is the invoice's.
+    Lightning {
+        invoice: String,
+    },
+    OnChain {
+        address: String,
+        amount_sats: u64,
+    },
+}
+
+/// The whole-sat amount a BOLT11 invoice asks for (from its human-readable part), if any.
+pub fn invoice_amount_sats(invoice: &str) -> Option<u64> {
+    let lower = invoice.trim().to_ascii_lowercase();
+    let rest = lower.strip_prefix("ln")?;
+    let hrp = &rest[..rest.rfind('1')?];
+    let digits_at = hrp.find(|c: char| c.is_ascii_digit())?;
+    let amount = &hrp[digits_at..];
+    let (number, unit) = match amount.chars().last()? {
+        c @ ('m' | 'u' | 'n' | 'p') => (&amount[..amount.len() - 1], Some(c)),
+        _ => (amount, None),
+    };
+    let n: u64 = number.parse().ok()?;
+    // Picobitcoin per unit; one sat is 10 000 pBTC.
+    let pbtc_per_unit: u64 = match unit {
+        Some('m') => 1_000_000_000,
+        Some('u') => 1_000_000,
+        Some('n') => 1_000,
+        Some('p') => 1,
+        _ => 1_000_000_000_000,
+    };
+    let pbtc = n.checked_mul(pbtc_per_unit)?;
+    (pbtc % 10_000 == 0).then_some(pbtc / 10_000)
+}
+
+impl LnMarkets {
+    /// Creates an invoice for `amount_sats`. Not retried: a second call makes a second
+    /// invoice, which is harmless but confusing.
+    pub async fn deposit_lightning(&self, amount_sats: u64) -> Result<LnmDepositInvoice> {
+        if amount_sats == 0 {
+            return Err(Error::invalid_order("amount", "deposit at least 1 sat"));
+        }
+        let invoice = self.rest.deposit_lightning(amount_sats).await?;
+        Ok(LnmDepositInvoice {
+            deposit_id: invoice.deposit_id,
+            payment_request: invoice.payment_request,
+            amount_sats,
+        })
+    }
+
+    /// The on-chain deposit address and every deposit and withdrawal, newest first.
+    pub async fn wallet(&self) -> Result<LnmWallet> {
+        let bitcoin_address = self.rest.bitcoin_address().await?.address;
+        let mut history = Vec::new();
+        for d in self.rest.lightning_deposits().await?.data {
+            history.push(LnmTransferRow {
+                id: d.id,
+                direction: "deposit".into(),
+                network: "lightning".into(),
+                amount_sats: d.amount,
+                fee_sats: None,
+                destination: None,
+                status: if d.settled_at.is_some() {
+                    "paid"
+                } else {
+                    "pending"
+                }
+                .into(),
+                time: map::parse_time(&d.created_at)?,
+            });
+        }
+        for network in ["lightning", "on-chain"] {
+            for w in self.rest.withdrawals(network).await?.data {
+                history.push(LnmTransferRow {
+                    id: w.id,
+                    direction: "withdrawal".into(),
+                    network: network.into(),
+                    amount_sats: w.amount,
+                    fee_sats: w.fee,
+                    destination: w.destination.or(w.address),
+                    status: w.status,
+                    time: map::parse_time(&w.created_at)?,
+                });
+            }
+        }
+        history.sort_by_key(|row| std::cmp::Reverse(row.time));
+        Ok(LnmWallet {
+            bitcoin_address,
+            history,
+        })
+    }
+
+    /// Sends a withdrawal once. An unconfirmed one is reported as such, never retried:
+    /// the money may already be on its way.
+    pub async fn withdraw(&self, to: &LnmWithdrawTo) -> Result<u64> {
+        let sent = match to {
+            LnmWithdrawTo::Lightning { invoice } => {
+                if invoice_amount_sats(invoice).is_none_or(|a| a == 0) {
+                    return Err(Error::invalid_order(
+                        "invoice",
+                        "this is not a Lightning invoice with an amount",
+                    ));
+                }
+                self.rest.withdraw_lightning(invoice.trim()).await
+            }
+            LnmWithdrawTo::OnChain {
+                address,
+                amount_sats,
+            } => {
+                if *amount_sats == 0 || address.trim().is_empty() {
+                    return Err(Error::invalid_order(
+                        "amount",
+                        "enter an address and a positive amount",
+                    ));
+                }
+                self.rest
+                    .withdraw_on_chain(address.trim(), *amount_sats)
+                    .await
+            }
+        };
+        match sent {
+            Ok(ack) => Ok(u64::try_from(ack.amount).unwrap_or(0)),
+            Err(CallError::Failed(e)) => Err(e),
+            Err(CallError::Unknown(reason)) => Err(Error::network(format!(
+                "LN Markets did not confirm the withdrawal ({reason}); it may have been sent — check the history before trying again"
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invoice_amounts_follow_bolt11_multipliers() {
+        // BOLT 11's own examples.
+        assert_eq!(
+            invoice_amount_sats("lnbc2500u1pvjluezpp5qqqsyqcyq5rqwzqf"),
+            Some(250_000)
+        );
+        assert_eq!(
+            invoice_amount_sats("lnbc20m1pvjluezpp5qqqsyqcyq5rqwzqf"),
+            Some(2_000_000)
+        );
+        assert_eq!(invoice_amount_sats("LNBC2500U1PVJLUEZ"), Some(250_000));
+        // Signet prefix, nano-bitcoin: 10 n = 1 sat.
+        assert_eq!(invoice_amount_sats("lntbs10000n1pkestrel"), Some(1_000));
+        // No amount, a fraction of a sat, or not an invoice.
+        assert_eq!(invoice_amount_sats("lnbc1pvjluezpp5qqqsyqcyq5rqwzqf"), None);
+        assert_eq!(invoice_amount_sats("lnbc1n1pvjluez"), None);
+        assert_eq!(invoice_amount_sats("bc1qxyz"), None);
+    }
+}

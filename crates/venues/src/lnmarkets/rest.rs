@@ -5,8 +5,9 @@
 use super::auth::{self, LnmCredentials};
 use super::map;
 use super::wire::{
-    LnmAccount, LnmCandle, LnmCrossOrder, LnmCrossPosition, LnmFundingFee, LnmFundingSettlement,
-    LnmLeaderboard, LnmPage, LnmStoplossMode, LnmTicker, LnmTime, LnmTrade, LnmTransfer,
+    LnmAccount, LnmAddress, LnmCandle, LnmCrossOrder, LnmCrossPosition, LnmFundingFee,
+    LnmFundingSettlement, LnmInvoice, LnmLeaderboard, LnmLightningDeposit, LnmPage,
+    LnmStoplossMode, LnmTicker, LnmTime, LnmTrade, LnmTransfer, LnmWithdrawal, LnmWithdrawalAck,
 };
 use crate::net::http::encode_query;
 use crate::net::{ClockOffset, HttpClient, HttpError, HttpRequest, Method, RateLimiter};
@@ -367,6 +368,65 @@ impl LnmRest {
         }
         query.push(("limit", limit.clamp(1, 1000).to_string()));
         self.get("/v3/futures/funding-settlements", &query, false)
+            .await
+    }
+
+    /// Creates a Lightning invoice for `amount` sats. Sent once.
+    pub async fn deposit_lightning(&self, amount: u64) -> Result<LnmInvoice, CallError> {
+        let body = json!({ "amount": amount });
+        self.send(
+            Method::Post,
+            "/v3/account/deposit/lightning",
+            &[],
+            Some(body),
+            true,
+        )
+        .await
+    }
+
+    /// Lightning deposits, newest first.
+    pub async fn lightning_deposits(&self) -> Result<LnmPage<LnmLightningDeposit>, CallError> {
+        self.get("/v3/account/deposits/lightning", &[], true).await
+    }
+
+    /// The account's Bitcoin deposit address.
+    pub async fn bitcoin_address(&self) -> Result<LnmAddress, CallError> {
+        self.get("/v3/account/address/bitcoin", &[], true).await
+    }
+
+    /// Pays `invoice` from the balance. Sent once.
+    pub async fn withdraw_lightning(&self, invoice: &str) -> Result<LnmWithdrawalAck, CallError> {
+        let body = json!({ "invoice": invoice });
+        self.send(
+            Method::Post,
+            "/v3/account/withdraw/lightning",
+            &[],
+            Some(body),
+            true,
+        )
+        .await
+    }
+
+    /// Sends `amount` sats on-chain to `address`. Sent once.
+    pub async fn withdraw_on_chain(
+        &self,
+        address: &str,
+        amount: u64,
+    ) -> Result<LnmWithdrawalAck, CallError> {
+        let body = json!({ "address": address, "amount": amount });
+        self.send(
+            Method::Post,
+            "/v3/account/withdraw/on-chain",
+            &[],
+            Some(body),
+            true,
+        )
+        .await
+    }
+
+    /// Withdrawals of one kind (`lightning` or `on-chain`), newest first.
+    pub async fn withdrawals(&self, kind: &str) -> Result<LnmPage<LnmWithdrawal>, CallError> {
+        self.get(&format!("/v3/account/withdrawals/{kind}"), &[], true)
             .await
     }
 

@@ -322,3 +322,54 @@ pub struct LnmTransfer {
     pub amount: i64,
     pub time: String,
 }
+
+/// `POST /v3/account/deposit/lightning`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmInvoice {
+    pub deposit_id: String,
+    pub payment_request: String,
+}
+
+/// One Lightning deposit (`GET /v3/account/deposits/lightning`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmLightningDeposit {
+    pub id: String,
+    /// Sats.
+    pub amount: i64,
+    pub created_at: String,
+    pub settled_at: Option<String>,
+}
+
+/// A Bitcoin deposit address.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LnmAddress {
+    pub address: String,
+}
+
+/// One withdrawal, Lightning or on-chain (`GET /v3/account/withdrawals/...`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmWithdrawal {
+    pub id: String,
+    /// Sats.
+    pub amount: i64,
+    pub fee: Option<i64>,
+    /// Lightning: the invoice paid (when known).
+    #[serde(default)]
+    pub destination: Option<String>,
+    /// On-chain: the address paid.
+    #[serde(default)]
+    pub address: Option<String>,
+    pub status: String,
+    pub created_at: String,
+}
+
+/// `POST /v3/account/withdraw/{lightning,on-chain}`: enough to identify it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LnmWithdrawalAck {
+    pub id: String,
+    /// Sats.
+    pub amount: i64,
+}

@@ -1,6 +1,7 @@
 // Trading on LN Markets in the real app, against the local LN Markets server: connect the
 // account in Settings, see its price and candles, buy from the ticket, set take-profit and
-// stop-loss on the position, add margin, cash in, see the LN Markets tab, close it. Needs a session bus with an unlocked
+// stop-loss on the position, add margin, cash in, see the LN Markets tab, deposit over
+// Lightning and withdraw, close it. Needs a session bus with an unlocked
 // gnome-keyring (scripts/test starts one).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -111,6 +112,40 @@ test("the LN Markets tab shows the leaderboard and what the venue no longer offe
   assert.ok(lines.length >= 2, "the v2-only features are listed");
   assert.match(await (await u.find("lnm-not-offered")).getText(), /Options/);
   await app.screenshot("lnmarkets-panel");
+  await (await u.find("tab-positions")).click();
+});
+
+test("a Lightning deposit shows its QR code and turns paid; a withdrawal is confirmed, then sent once", async () => {
+  await (await u.find("tab-lnmarkets")).click();
+  await (await u.find("lnm-view-wallet")).click();
+  await (await u.find("wallet-action-deposit")).click();
+  await (await u.find("deposit-kind-lightning")).click();
+  await u.typeInto("field-deposit-amount", "25000");
+  await (await u.find("create-invoice")).click();
+  await eventually(async () => (await u.findAll("deposit-qr")).length === 1, "the invoice QR code", 15000);
+  // The test server's "wallet" pays after three seconds; the panel polls while it waits.
+  await eventually(async () => (await (await u.find("deposit-status")).getText()).includes("Paid"), "the deposit paid", 20000);
+  await app.screenshot("lnmarkets-deposit");
+
+  await (await u.find("wallet-action-withdraw")).click();
+  await (await u.find("withdraw-kind-lightning")).click();
+  await u.typeInto("field-withdraw-invoice", "lntbs5000n1pqqqsyqcyq5rqwzqf");
+  await eventually(async () => (await (await u.find("withdraw-invoice-amount")).getText()).includes("500"), "the invoice's amount");
+  await (await u.find("withdraw-review")).click();
+  const step = await eventually(async () => (await u.findAll("withdraw-confirm-step"))[0], "the confirmation step");
+  const repeated = await step.getText();
+  assert.match(repeated, /500/, "the confirmation repeats the amount");
+  assert.match(repeated, /lntbs5000n1pqqqsyqcyq5rqwzqf/, "and the destination");
+  await (await u.find("withdraw-confirm")).click();
+  await eventually(
+    async () =>
+      driver.executeScript(
+        `return [...document.querySelectorAll('[data-testid="wallet-row"]')].some((r) => /withdraw/i.test(r.textContent) && r.textContent.includes("500"));`,
+      ),
+    "the withdrawal in the history",
+    15000,
+  );
+  await app.screenshot("lnmarkets-wallet");
   await (await u.find("tab-positions")).click();
 });
 

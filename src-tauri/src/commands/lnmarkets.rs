@@ -51,7 +51,7 @@ pub async fn lnm_cash_in(
     Ok(())
 }
 
-/// A QR code as rows of dark (`true`) and light modules, for the UI to draw.
+/// A QR code as dark and light modules, for the UI to draw.
 #[derive(Clone, Debug, serde::Serialize, specta::Type)]
 pub struct QrCode {
     /// Modules per side.

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { btcPerp } from "../test/fixtures";
 import {
   formatCountdown,
+  formatDateMinute,
+  formatDateTime,
   formatDecimal,
   formatPercent,
   formatterFor,
@@ -89,6 +91,12 @@ describe("other formats", () => {
   it("counts down to funding", () => {
     expect(formatCountdown(3_723_000)).toBe("1:02:03");
     expect(formatCountdown(-5)).toBe("0:00:00");
+  });
+
+  it("writes local date and time, to the second or to the minute", () => {
+    const t = new Date(2026, 2, 4, 9, 5, 7).getTime();
+    expect(formatDateTime(t)).toBe("03-04 09:05:07");
+    expect(formatDateMinute(t)).toBe("03-04 09:05");
   });
 });
 

@@ -173,6 +173,12 @@ export function formatDateTime(ms: number): string {
   return `${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${formatTime(ms)}`;
 }
 
+/** Local date and time to the minute: "03-14 14:03" (where columns are short of room). */
+export function formatDateMinute(ms: number): string {
+  const d = new Date(ms);
+  return `${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
 /** A duration in ms as "h:mm:ss" (for the funding countdown). */
 export function formatCountdown(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));

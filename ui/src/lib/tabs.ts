@@ -5,6 +5,9 @@ import type { VenueId } from "./bindings/bindings";
 
 export type TabId = "positions" | "orders" | "fills" | "lnmarkets";
 
+/** The LN Markets tab's two views: funding and the venue, or the wallet. */
+export type LnmView = "overview" | "wallet";
+
 export interface Tab {
   id: TabId;
   label: string;

@@ -5,6 +5,7 @@ import type {
   Balance,
   Candle,
   Capabilities,
+  DepositInvoice,
   Fill,
   Instrument,
   InstrumentId,
@@ -12,12 +13,15 @@ import type {
   LnmFundingSettlement,
   LnmLeader,
   LnmOverview,
+  LnmTransferRow_Serialize,
   MarketFrame,
   Order,
   Position,
+  QrCode,
   SettingsView,
   Trade,
   VenueForm,
+  WalletView_Serialize,
 } from "../lib/bindings/bindings";
 
 export const BTC: InstrumentId = { venue: "demo", symbol: "BTC-PERP" };
@@ -269,4 +273,50 @@ export function lnmOverview(over: Partial<LnmOverview> = {}): LnmOverview {
     not_offered: ["Options: LN Markets' v3 API has none."],
     ...over,
   };
+}
+
+/** A 5×5 code small enough to check module by module ("1" dark):
+ *  11100 / 10001 / 00000 / 01110 / 11011. */
+export function qrCode(over: Partial<QrCode> = {}): QrCode {
+  return { size: 5, modules: "11100" + "10001" + "00000" + "01110" + "11011", ...over };
+}
+
+/** A Lightning invoice for 25,000 sats (250 µBTC), long as real ones are. */
+export const INVOICE_25K = `lnbc250u1pnkestrelpp5${"qz7x3h9d".repeat(24)}cqpjrzjq`;
+
+export function depositInvoice(over: Partial<DepositInvoice["invoice"]> = {}): DepositInvoice {
+  return {
+    invoice: {
+      deposit_id: "dep-1",
+      payment_request: INVOICE_25K,
+      amount_sats: 25_000,
+      ...over,
+    },
+    qr: qrCode(),
+  };
+}
+
+export function transferRow(
+  over: Partial<LnmTransferRow_Serialize> = {},
+): LnmTransferRow_Serialize {
+  return {
+    id: "dep-1",
+    direction: "deposit",
+    network: "lightning",
+    amount_sats: 25_000,
+    fee_sats: null,
+    destination: null,
+    status: "pending",
+    time: 1_700_000_000_000,
+    ...over,
+  };
+}
+
+export const DEPOSIT_ADDRESS = "tb1qkestrel0deposit0address0xyz7m3p9q2w";
+
+export function walletView(
+  history: LnmTransferRow_Serialize[] = [],
+  address = DEPOSIT_ADDRESS,
+): WalletView_Serialize {
+  return { wallet: { bitcoin_address: address, history }, address_qr: qrCode() };
 }

@@ -38,6 +38,14 @@ export const commands = {
 	lnmOverview: (account: AccountId) => typedError<LnmOverview_Serialize, AppError_Serialize>(__TAURI_INVOKE("lnm_overview", { account })),
 	/**  Takes `amount` BTC (whole sats) out of a position: profit first, then margin. */
 	lnmCashIn: (account: AccountId, instrument: InstrumentId, side: PositionSide, amount: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("lnm_cash_in", { account, instrument, side, amount })),
+	/**  Creates a Lightning invoice for `amount_sats`. */
+	lnmDepositLightning: (account: AccountId, amountSats: number) => typedError<DepositInvoice, AppError_Serialize>(__TAURI_INVOKE("lnm_deposit_lightning", { account, amountSats })),
+	/**  The on-chain deposit address (with its QR code) and the deposit and withdrawal history. */
+	lnmWallet: (account: AccountId) => typedError<WalletView_Serialize, AppError_Serialize>(__TAURI_INVOKE("lnm_wallet", { account })),
+	/**  The whole-sat amount a Lightning invoice asks for, for the confirmation step. */
+	lnmInvoiceAmount: (invoice: string) => __TAURI_INVOKE<number | null>("lnm_invoice_amount", { invoice }),
+	/**  Sends a withdrawal exactly once; returns the sats sent. */
+	lnmWithdraw: (account: AccountId, to: LnmWithdrawTo) => typedError<number, AppError_Serialize>(__TAURI_INVOKE("lnm_withdraw", { account, to })),
 	/**  What each venue's account form asks for. */
 	venueForms: () => __TAURI_INVOKE<VenueForm_Serialize[]>("venue_forms"),
 	/**  Sends the Settings view over `on_change` now and after every change. */
@@ -306,6 +314,12 @@ export type ContractKind =
 /**  Margined and settled in the base currency: PnL = size × (1/entry − 1/exit). */
 "inverse";
 
+/**  A Lightning invoice to pay into the account, with its QR code. */
+export type DepositInvoice = {
+	invoice: LnmDepositInvoice,
+	qr: QrCode,
+};
+
 /**  An error from a venue or from the engine's own checks. */
 export type Error = Error_Serialize | Error_Deserialize;
 
@@ -524,6 +538,13 @@ export type KeychainStatus_Serialize = {
 /**  Whether we added or took liquidity. */
 export type Liquidity = "maker" | "taker";
 
+/**  A Lightning invoice to pay into the account. */
+export type LnmDepositInvoice = {
+	deposit_id: string,
+	payment_request: string,
+	amount_sats: number,
+};
+
 /**  Funding paid (positive) or received (negative) by one of the account's trades, in BTC. */
 export type LnmFundingFee = LnmFundingFee_Serialize | LnmFundingFee_Deserialize;
 
@@ -581,6 +602,61 @@ export type LnmOverview_Serialize = {
 	/**  Features of the switched-off v2 API that the venue no longer offers. */
 	not_offered: string[],
 };
+
+/**  A deposit or withdrawal, as the history lists it. */
+export type LnmTransferRow = LnmTransferRow_Serialize | LnmTransferRow_Deserialize;
+
+/**  A deposit or withdrawal, as the history lists it. */
+export type LnmTransferRow_Deserialize = {
+	id: string,
+	/**  `deposit` or `withdrawal`. */
+	direction: string,
+	/**  `lightning` or `on-chain`. */
+	network: string,
+	amount_sats: number,
+	fee_sats?: number | null,
+	/**  Invoice or address, when known. */
+	destination?: string | null,
+	/**  `pending`, `paid` (deposits), or the venue's withdrawal status. */
+	status: string,
+	time: number,
+};
+
+/**  A deposit or withdrawal, as the history lists it. */
+export type LnmTransferRow_Serialize = {
+	id: string,
+	/**  `deposit` or `withdrawal`. */
+	direction: string,
+	/**  `lightning` or `on-chain`. */
+	network: string,
+	amount_sats: number,
+	fee_sats: number | null,
+	/**  Invoice or address, when known. */
+	destination: string | null,
+	/**  `pending`, `paid` (deposits), or the venue's withdrawal status. */
+	status: string,
+	time: number,
+};
+
+/**  Deposit and withdrawal history, newest first, with the on-chain deposit address. */
+export type LnmWallet = LnmWallet_Serialize | LnmWallet_Deserialize;
+
+/**  Deposit and withdrawal history, newest first, with the on-chain deposit address. */
+export type LnmWallet_Deserialize = {
+	bitcoin_address: string,
+	history: LnmTransferRow_Deserialize[],
+};
+
+/**  Deposit and withdrawal history, newest first, with the on-chain deposit address. */
+export type LnmWallet_Serialize = {
+	bitcoin_address: string,
+	history: LnmTransferRow_Serialize[],
+};
+
+/**  Where a withdrawal goes. */
+export type LnmWithdrawTo = 
+/**  Pays a BOLT11 invoice; the amount is the invoice's. */
+{ kind: "lightning"; invoice: string } | { kind: "on_chain"; address: string; amount_sats: number };
 
 /**  How margin is shared between positions. */
 export type MarginMode = "isolated" | "cross";
@@ -797,6 +873,14 @@ export type Position_Serialize = {
 	updated_at: number,
 };
 
+/**  A QR code as dark and light modules, for the UI to draw. */
+export type QrCode = {
+	/**  Modules per side. */
+	size: number,
+	/**  `size × size` modules, row by row: `1` dark, `0` light. */
+	modules: string,
+};
+
 /**  What the user was looking at, restored at the next start. */
 export type Selection = Selection_Serialize | Selection_Deserialize;
 
@@ -953,6 +1037,21 @@ export type VenueForm_Serialize = {
 
 /**  A trading venue Kestrel can connect to. */
 export type VenueId = "demo" | "ln_markets" | "lmex" | "levret" | "limora" | "light_cx";
+
+/**  The wallet and its deposit address QR code. */
+export type WalletView = WalletView_Serialize | WalletView_Deserialize;
+
+/**  The wallet and its deposit address QR code. */
+export type WalletView_Deserialize = {
+	wallet: LnmWallet_Deserialize,
+	address_qr: QrCode,
+};
+
+/**  The wallet and its deposit address QR code. */
+export type WalletView_Serialize = {
+	wallet: LnmWallet_Serialize,
+	address_qr: QrCode,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

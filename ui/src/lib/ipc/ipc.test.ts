@@ -13,13 +13,22 @@ import {
   BTC,
   accountEntry,
   candle,
+  depositInvoice,
   frame,
   lnmOverview as overview,
   order,
   settingsView,
+  walletView,
 } from "../../test/fixtures";
 import { listAccounts } from "./account";
-import { lnmCashIn, lnmOverview } from "./lnmarkets";
+import {
+  lnmCashIn,
+  lnmDepositLightning,
+  lnmInvoiceAmount,
+  lnmOverview,
+  lnmWallet,
+  lnmWithdraw,
+} from "./lnmarkets";
 import { candleHistory, openMarketStream } from "./market";
 import { addMargin, cancelOrder, placeOrder, setTpSl } from "./orders";
 import { addAccount, rememberSelection, updateAccount, watchSettings } from "./settings";
@@ -153,6 +162,51 @@ describe("IPC wrappers", () => {
       status: "error",
       error: refused,
     });
+  });
+
+  it("reads the wallet, makes invoices, reads their amounts and withdraws under their commands", async () => {
+    const calls = record((cmd, args) => {
+      switch (cmd) {
+        case "lnm_wallet":
+          return walletView();
+        case "lnm_deposit_lightning":
+          return depositInvoice();
+        case "lnm_invoice_amount":
+          return args["invoice"] === "lnbc5u1p" ? 500 : null;
+        default:
+          return 500;
+      }
+    });
+    expect(await lnmWallet("lnm-1")).toEqual({ status: "ok", data: walletView() });
+    expect(await lnmDepositLightning("lnm-1", 25_000)).toEqual({
+      status: "ok",
+      data: depositInvoice(),
+    });
+    expect(await lnmInvoiceAmount("lnbc5u1p")).toEqual({ status: "ok", data: 500 });
+    expect(await lnmInvoiceAmount("lnbc1p")).toEqual({ status: "ok", data: null });
+    const to = { kind: "on_chain", address: "tb1qxyz", amount_sats: 500 } as const;
+    expect(await lnmWithdraw("lnm-1", to)).toEqual({ status: "ok", data: 500 });
+    expect(calls).toEqual([
+      { cmd: "lnm_wallet", args: { account: "lnm-1" } },
+      { cmd: "lnm_deposit_lightning", args: { account: "lnm-1", amountSats: 25_000 } },
+      { cmd: "lnm_invoice_amount", args: { invoice: "lnbc5u1p" } },
+      { cmd: "lnm_invoice_amount", args: { invoice: "lnbc1p" } },
+      { cmd: "lnm_withdraw", args: { account: "lnm-1", to } },
+    ]);
+  });
+
+  it("returns a withdrawal of unknown outcome as the network error it is, once", async () => {
+    const unknown: AppError = {
+      ...appError,
+      code: "network",
+      message: "LN Markets did not confirm the withdrawal (timed out); it may have been sent",
+      retryable: false,
+      venue_code: null,
+    };
+    const calls = record(() => rejectWith(unknown));
+    const to = { kind: "lightning", invoice: "lnbc5u1p" } as const;
+    expect(await lnmWithdraw("lnm-1", to)).toEqual({ status: "error", error: unknown });
+    expect(calls).toHaveLength(1);
   });
 
   it("passes history paging arguments through", async () => {

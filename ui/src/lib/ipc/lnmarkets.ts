@@ -1,15 +1,19 @@
-// LN Markets' venue-only features over IPC: the LN Markets tab's overview and cash-in. Each
-// call sends at most once; nothing here retries (cashing in twice would move twice the money).
+// LN Markets' venue-only features over IPC: the LN Markets tab's overview, cash-in, and the
+// wallet (deposits, withdrawals and their history). Each call sends at most once; nothing here
+// retries (cashing in or withdrawing twice would move twice the money).
 
 import {
   commands,
   type AccountId,
   type AppError,
+  type DepositInvoice,
   type InstrumentId,
   type LnmOverview,
+  type LnmWithdrawTo,
   type PositionSide,
+  type WalletView,
 } from "../bindings/bindings";
-import { settle } from "./result";
+import { settle, settlePlain } from "./result";
 import type { Result } from "./result";
 
 /** Funding settlements, the account's funding fees, the leaderboard and what the venue no
@@ -27,4 +31,32 @@ export function lnmCashIn(
   amount: string,
 ): Promise<Result<null, AppError>> {
   return settle(() => commands.lnmCashIn(account, instrument, side, amount));
+}
+
+/** The on-chain deposit address (with its QR code) and every deposit and withdrawal. */
+export function lnmWallet(account: AccountId): Promise<Result<WalletView, AppError>> {
+  return settle(() => commands.lnmWallet(account));
+}
+
+/** A new Lightning invoice for `amountSats` into the account, with its QR code. */
+export function lnmDepositLightning(
+  account: AccountId,
+  amountSats: number,
+): Promise<Result<DepositInvoice, AppError>> {
+  return settle(() => commands.lnmDepositLightning(account, amountSats));
+}
+
+/** The whole sats a BOLT11 invoice asks for; null when it names none or is not an invoice.
+ * Decoded in Rust, on this machine: nothing goes to the venue. */
+export function lnmInvoiceAmount(invoice: string): Promise<Result<number | null, AppError>> {
+  return settlePlain(() => commands.lnmInvoiceAmount(invoice));
+}
+
+/** Sends a withdrawal, once; ok carries the sats sent. An error of code "network" means the
+ * outcome is unknown: the money may have left, so the caller must not send it again. */
+export function lnmWithdraw(
+  account: AccountId,
+  to: LnmWithdrawTo,
+): Promise<Result<number, AppError>> {
+  return settle(() => commands.lnmWithdraw(account, to));
 }

@@ -1,6 +1,13 @@
 // The app's one instance of each store, wired to the real IPC layer.
 
-import { lnmCashIn, lnmOverview } from "../ipc/lnmarkets";
+import {
+  lnmCashIn,
+  lnmDepositLightning,
+  lnmInvoiceAmount,
+  lnmOverview,
+  lnmWallet,
+  lnmWithdraw,
+} from "../ipc/lnmarkets";
 import { candleHistory } from "../ipc/market";
 import { addMargin, cancelOrder, closePosition, placeOrder, setTpSl } from "../ipc/orders";
 import {
@@ -13,6 +20,7 @@ import {
 } from "../ipc/settings";
 import { AccountStore } from "./account.svelte";
 import { LnMarketsStore } from "./lnmarkets.svelte";
+import { LnWalletStore } from "./lnwallet.svelte";
 import { MarketStore } from "./market.svelte";
 import { OrdersStore } from "./orders.svelte";
 import { Session } from "./session.svelte";
@@ -33,6 +41,15 @@ export const trading = new Trading(
 );
 export const session = new Session({ market, account, orders, ticket, toasts });
 export const lnmarkets = new LnMarketsStore(lnmOverview);
+export const lnwallet = new LnWalletStore(
+  {
+    wallet: lnmWallet,
+    depositLightning: lnmDepositLightning,
+    invoiceAmount: lnmInvoiceAmount,
+    withdraw: lnmWithdraw,
+  },
+  toasts,
+);
 // The switcher lists what Rust has connected, so it is re-listed whenever Settings changes.
 export const settings = new SettingsStore(
   { venueForms, watchSettings, addAccount, updateAccount, removeAccount, testConnection },

@@ -12,6 +12,8 @@ import {
   REFRESH_EVERY_MS,
   type FetchOverview,
 } from "../../stores/lnmarkets.svelte";
+import { LnWalletStore, type WalletApi } from "../../stores/lnwallet.svelte";
+import { Toasts } from "../../stores/toasts.svelte";
 import { all, button, click, el, has, read, settle, text } from "../../../test/dom";
 import {
   fundingFee,
@@ -138,8 +140,18 @@ function showPanel(setup: PanelSetup = {}) {
     return reply ? Promise.resolve(reply) : Promise.reject(new Error("no reply"));
   });
   const store = new LnMarketsStore(fetch);
+  // The wallet view stays closed here: its store must not be asked for anything.
+  const never = () => Promise.reject(new Error("the wallet was read"));
+  const walletApi: WalletApi = {
+    wallet: vi.fn(never),
+    depositLightning: vi.fn(never),
+    invoiceAmount: vi.fn(never),
+    withdraw: vi.fn(never),
+  };
+  const wallet = new LnWalletStore(walletApi, new Toasts({ timers: false }));
   const props = $state({
     store,
+    wallet,
     account: "lnm-1",
     ticker: setup.ticker === undefined ? ticker : setup.ticker,
     instrument: lnm,
@@ -147,7 +159,7 @@ function showPanel(setup: PanelSetup = {}) {
   });
   mounted = mount(LnMarketsPanel, { target: document.body, props });
   flushSync();
-  return { fetch, store, props };
+  return { fetch, store, props, walletApi };
 }
 
 /** A table row's cells as they read. */

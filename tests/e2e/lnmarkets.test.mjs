@@ -19,6 +19,7 @@ let driver;
 let u;
 
 const positionRow = async () => (await u.findAll("position-row"))[0];
+const headerSats = async () => Number((await (await u.find("account-balance")).getText()).replace(/[^\d]/g, ""));
 const cell = async (id) => (await (await positionRow()).findElement(byTestId(id))).getText();
 
 before(async () => {
@@ -116,6 +117,7 @@ test("the LN Markets tab shows the leaderboard and what the venue no longer offe
 });
 
 test("a Lightning deposit shows its QR code and turns paid; a withdrawal is confirmed, then sent once", async () => {
+  const balanceBefore = await headerSats();
   await (await u.find("tab-lnmarkets")).click();
   await (await u.find("lnm-view-wallet")).click();
   await (await u.find("wallet-action-deposit")).click();
@@ -143,6 +145,12 @@ test("a Lightning deposit shows its QR code and turns paid; a withdrawal is conf
         `return [...document.querySelectorAll('[data-testid="wallet-row"]')].some((r) => /withdraw/i.test(r.textContent) && r.textContent.includes("500"));`,
       ),
     "the withdrawal in the history",
+    15000,
+  );
+  // The header's balance follows the money: + 25 000 − 500 sats.
+  await eventually(
+    async () => (await headerSats()) === balanceBefore + 24500,
+    `the balance ${balanceBefore} + 24 500 sats`,
     15000,
   );
   await app.screenshot("lnmarkets-wallet");

@@ -106,6 +106,8 @@ pub async fn lnm_wallet(
     account: AccountId,
 ) -> Result<WalletView, AppError> {
     let wallet = lnmarkets(&state, &account)?.wallet().await?;
+    // A deposit may have been paid since the last look: the header's balance follows.
+    state.engine.publish_balances(&account).await?;
     let address_qr = qr(&wallet.bitcoin_address)?;
     Ok(WalletView { wallet, address_qr })
 }
@@ -137,7 +139,9 @@ pub async fn lnm_withdraw(
         LnmWithdrawTo::OnChain { .. } => "on-chain",
     };
     tracing::info!(%account, network, "LN Markets withdrawal");
-    Ok(lnmarkets(&state, &account)?.withdraw(&to).await?)
+    let sent = lnmarkets(&state, &account)?.withdraw(&to).await?;
+    state.engine.publish_balances(&account).await?;
+    Ok(sent)
 }
 
 #[cfg(test)]

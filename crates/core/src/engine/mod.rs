@@ -627,6 +627,16 @@ impl Engine {
         Ok(())
     }
 
+    /// Reads the account's balances from the venue and sends them to its subscribers:
+    /// after money moved outside trading (a deposit or withdrawal).
+    pub async fn publish_balances(&self, account_id: &AccountId) -> Result<()> {
+        let account = self.account(account_id)?;
+        for balance in account.trading.balances().await? {
+            account.sinks.emit(&AccountEvent::Balance { balance });
+        }
+        Ok(())
+    }
+
     /// Sends the venue's current positions in `instrument` to the account's subscribers
     /// (the stream will too, but the user who just acted sees it at once).
     async fn refresh_positions(&self, account: &Arc<Account>, instrument: &InstrumentId) {

@@ -18,6 +18,7 @@ import type {
 } from "../bindings/bindings";
 import { describeError } from "../ipc/result";
 import type { Result } from "../ipc/result";
+import { Poller } from "./poller.svelte";
 import {
   checkAddress,
   checkSats,
@@ -72,14 +73,6 @@ export interface Deposit {
 }
 
 export class LnWalletStore {
-  /** The last wallet read, or null before the first good read. */
-  view = $state.raw<WalletView | null>(null);
-  /** When `view` was read (ms). */
-  loadedAt = $state<number | null>(null);
-  loading = $state(false);
-  /** Why the last read failed; cleared by the next good one. */
-  error = $state<string | null>(null);
-
   deposit = $state.raw<Deposit | null>(null);
   creating = $state(false);
   depositError = $state<string | null>(null);
@@ -101,23 +94,36 @@ export class LnWalletStore {
 
   readonly #api: WalletApi;
   readonly #toasts: Toasts;
-  readonly #now: () => number;
-  #account: AccountId | null = null;
-  #shown = false;
-  #timer: ReturnType<typeof setInterval> | null = null;
-  #period = 0;
-  #inflight: Promise<void> | null = null;
-  /** Bumped on every account change: an answer for the previous account is dropped. */
-  #generation = 0;
+  readonly #poller: Poller<WalletView>;
   /** Bumped on every invoice edit: only the latest text's amount is shown. */
   #decoding = 0;
-  /** After a rate limit, timed reads wait until then (ms); Refresh still asks. */
-  #notBefore = 0;
 
   constructor(api: WalletApi, toasts: Toasts, now: () => number = Date.now) {
     this.#api = api;
     this.#toasts = toasts;
-    this.#now = now;
+    this.#poller = new Poller(
+      (account) => api.wallet(account),
+      now,
+      (view) => {
+        this.#notePayment(view);
+      },
+    );
+  }
+
+  /** The last wallet read, or null before the first good read. */
+  get view(): WalletView | null {
+    return this.#poller.value;
+  }
+  /** When `view` was read (ms). */
+  get loadedAt(): number | null {
+    return this.#poller.loadedAt;
+  }
+  get loading(): boolean {
+    return this.#poller.loading;
+  }
+  /** Why the last read failed; cleared by the next good one. */
+  get error(): string | null {
+    return this.#poller.error;
   }
 
   /** An invoice is on screen and not yet paid. */
@@ -127,40 +133,29 @@ export class LnWalletStore {
 
   /** The Wallet section is on screen for `account`: reads now, then on a timer until `hide`. */
   show(account: AccountId): Promise<void> {
-    if (account !== this.#account) this.#reset(account);
-    this.#shown = true;
-    this.#stopTimer();
-    this.#schedule();
-    return this.refresh();
+    if (account !== this.#poller.account) this.#reset();
+    return this.#poller.show(account, this.#period());
   }
 
   /** The section is off screen: no more timed reads. The invoice and draft stay for `show`. */
   hide(): void {
-    this.#shown = false;
-    this.#stopTimer();
+    this.#poller.hide();
   }
 
   /** Reads the wallet again; joins a read already under way rather than sending another. */
   refresh(): Promise<void> {
-    const account = this.#account;
-    if (account === null) return Promise.resolve();
-    if (this.#inflight !== null) return this.#inflight;
-    const read = this.#read(account, this.#generation).finally(() => {
-      if (this.#inflight === read) this.#inflight = null;
-    });
-    this.#inflight = read;
-    return read;
+    return this.#poller.refresh();
   }
 
   /** Asks the venue for a Lightning invoice of `amountSats`; one request at a time. */
   async createInvoice(amountSats: number): Promise<void> {
-    const account = this.#account;
+    const account = this.#poller.account;
     if (account === null || this.creating) return;
-    const generation = this.#generation;
+    const generation = this.#poller.generation;
     this.creating = true;
     this.depositError = null;
     const result = await this.#api.depositLightning(account, amountSats);
-    if (generation !== this.#generation) return;
+    if (generation !== this.#poller.generation) return;
     this.creating = false;
     if (result.status === "error") {
       this.depositError = describeError(result.error);
@@ -209,12 +204,12 @@ export class LnWalletStore {
   /** Sends the reviewed withdrawal: one request, however often this is called. */
   async confirmWithdrawal(): Promise<void> {
     const review = this.review;
-    const account = this.#account;
+    const account = this.#poller.account;
     if (review === null || account === null || this.sending) return;
-    const generation = this.#generation;
+    const generation = this.#poller.generation;
     this.sending = true;
     const result = await this.#api.withdraw(account, review.to);
-    const here = generation === this.#generation;
+    const here = generation === this.#poller.generation;
     if (here) {
       this.sending = false;
       // Spent, whatever came back: sending again takes a new review.
@@ -288,16 +283,8 @@ export class LnWalletStore {
     this.amount = "";
   }
 
-  #reset(account: AccountId): void {
-    // Another account's address and history must never show under this one, not even briefly.
-    this.#account = account;
-    this.#generation++;
-    this.#inflight = null;
-    this.#notBefore = 0;
-    this.view = null;
-    this.loadedAt = null;
-    this.error = null;
-    this.loading = false;
+  #reset(): void {
+    // Another account's invoice and withdrawal must never show under this one, not even briefly.
     this.deposit = null;
     this.creating = false;
     this.depositError = null;
@@ -306,25 +293,6 @@ export class LnWalletStore {
     this.review = null;
     this.sending = false;
     this.withdrawProblem = null;
-  }
-
-  async #read(account: AccountId, generation: number): Promise<void> {
-    this.loading = true;
-    const result = await this.#api.wallet(account);
-    if (generation !== this.#generation) return;
-    this.loading = false;
-    if (result.status === "ok") {
-      this.view = result.data;
-      this.loadedAt = this.#now();
-      this.error = null;
-      this.#notePayment(result.data);
-      return;
-    }
-    const error = result.error;
-    if (error.code === "rate_limited" && error.retry_after_ms) {
-      this.#notBefore = this.#now() + error.retry_after_ms;
-    }
-    this.error = describeError(error);
   }
 
   /** Marks the invoice on screen paid once its history row says so, once. */
@@ -344,20 +312,13 @@ export class LnWalletStore {
     this.#schedule();
   }
 
-  /** Keeps the timer at the pace the wallet needs now; leaves it alone if it already is. */
-  #schedule(): void {
-    if (!this.#shown) return;
-    const period = this.waiting ? WAITING_REFRESH_MS : REFRESH_MS;
-    if (this.#timer !== null && period === this.#period) return;
-    this.#stopTimer();
-    this.#period = period;
-    this.#timer = setInterval(() => {
-      if (this.#now() >= this.#notBefore) void this.refresh();
-    }, period);
+  /** How often the wallet needs reading now. */
+  #period(): number {
+    return this.waiting ? WAITING_REFRESH_MS : REFRESH_MS;
   }
 
-  #stopTimer(): void {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
+  /** Keeps the timer at the pace the wallet needs now. */
+  #schedule(): void {
+    this.#poller.setPeriod(this.#period());
   }
 }

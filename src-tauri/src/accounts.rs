@@ -136,6 +136,10 @@ impl From<KeychainError> for AppError {
     }
 }
 
+fn no_account(id: &AccountId) -> AppError {
+    kestrel_core::Error::not_found(format!("no account '{id}'")).into()
+}
+
 fn invalid_input(field: &str, message: impl Into<String>) -> AppError {
     AppError {
         code: ErrorCode::InvalidInput,
@@ -547,9 +551,7 @@ impl Accounts {
     pub async fn test(&self, id: &AccountId) -> Result<Balance, AppError> {
         let generation = {
             let inner = lock(&self.inner);
-            let live = inner.live.get(id).ok_or_else(|| {
-                AppError::from(kestrel_core::Error::not_found(format!("no account '{id}'")))
-            })?;
+            let live = inner.live.get(id).ok_or_else(|| no_account(id))?;
             if live.connector.is_none() {
                 return Err(live.error.clone().unwrap_or_else(|| {
                     AppError::internal("the account has no connection to test")
@@ -569,9 +571,7 @@ impl Accounts {
     /// The connector of a connected account: for venue-only features.
     pub fn connector(&self, id: &AccountId) -> Result<Connector, AppError> {
         let inner = lock(&self.inner);
-        let live = inner.live.get(id).ok_or_else(|| {
-            AppError::from(kestrel_core::Error::not_found(format!("no account '{id}'")))
-        })?;
+        let live = inner.live.get(id).ok_or_else(|| no_account(id))?;
         match (&live.connector, live.state) {
             (Some(c), ConnectionState::Connected) => Ok(c.clone()),
             _ => Err(live.error.clone().unwrap_or_else(|| {
@@ -694,9 +694,7 @@ impl Accounts {
             .iter()
             .find(|a| &a.id == id)
             .cloned()
-            .ok_or_else(|| {
-                AppError::from(kestrel_core::Error::not_found(format!("no account '{id}'")))
-            })
+            .ok_or_else(|| no_account(id))
     }
 
     fn entry(&self, id: &AccountId) -> Result<AccountEntry, AppError> {
@@ -707,9 +705,7 @@ impl Accounts {
             .iter()
             .find(|a| &a.id == id)
             .map(|a| entry_of(a, inner.live.get(id)))
-            .ok_or_else(|| {
-                AppError::from(kestrel_core::Error::not_found(format!("no account '{id}'")))
-            })
+            .ok_or_else(|| no_account(id))
     }
 }
 

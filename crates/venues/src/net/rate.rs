@@ -10,15 +10,19 @@ pub struct RateLimiter {
 }
 
 impl RateLimiter {
-    /// `per_second` requests a second, evenly spaced: no one-second window, however it is
-    /// placed, ever holds more than `per_second` (a burst allowance would break venues that
-    /// count over a sliding window).
+    /// At most `per_second` requests a second, evenly spaced with a tenth of the gap to
+    /// spare: the venue counts arrivals over a sliding window, and a request delayed on its
+    /// way (a new connection, a busy machine) must not land within 1/`per_second` s of the
+    /// next one. No burst allowance, for the same reason.
     pub fn per_second(per_second: u32) -> Self {
-        let n = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
+        let n = u64::from(per_second.max(1));
+        let gap_us = 1_000_000 / n;
+        let period = std::time::Duration::from_micros(gap_us + gap_us / 10);
+        let quota = Quota::with_period(period)
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::MIN);
         Self {
-            inner: DefaultDirectRateLimiter::direct(
-                Quota::per_second(n).allow_burst(NonZeroU32::MIN),
-            ),
+            inner: DefaultDirectRateLimiter::direct(quota),
         }
     }
 
@@ -50,7 +54,7 @@ mod tests {
     fn requests_are_spaced_not_burst() {
         let limiter = RateLimiter::per_second(5);
         let granted = (0..20).filter(|_| limiter.try_acquire()).count();
-        assert_eq!(granted, 1, "the next permit comes 200 ms later");
+        assert_eq!(granted, 1, "the next permit comes 220 ms later");
         let minute = RateLimiter::per_minute(60, 10);
         assert_eq!((0..20).filter(|_| minute.try_acquire()).count(), 10);
     }

@@ -1,14 +1,32 @@
 //! The conformance suite every connector passes: the same checks, written once against the
 //! venue traits, run for the Demo venue and for each real venue against its test server.
 
+use futures::StreamExt;
 use kestrel_core::{
-    Capabilities, ClientOrderId, Decimal, ErrorKind, InstrumentId, OrderOutcome, OrderRequest,
-    OrderStatus, OrderType, Position, PositionSide, Side, TimeInForce, Trading,
+    AmendRequest, Capabilities, ClientOrderId, Decimal, ErrorKind, InstrumentId, MarketData,
+    MarketEvent, OrderOutcome, OrderRequest, OrderStatus, OrderType, Position, PositionSide, Side,
+    StreamStatus, TimeInForce, Trading,
 };
+use std::time::Duration;
+
+/// What a venue's test server lets the suite break. In-process venues (the Demo) have no
+/// wire to break and pass `None`.
+pub trait Faults: Sync {
+    /// The next order submission on `instrument` is carried out, but its answer is lost
+    /// (a gateway error after the venue acted).
+    fn lose_next_order_answer(&self, instrument: &InstrumentId);
+    /// Every open stream connection drops.
+    fn drop_streams(&self);
+    /// The market moves, and the server pushes the new price to its subscribers.
+    fn move_market(&self);
+}
 
 /// What a venue needs the suite to know.
 pub struct Subject<'a> {
     pub venue: &'a dyn Trading,
+    /// The same connector's market data.
+    pub market: &'a dyn MarketData,
+    pub faults: Option<&'a dyn Faults>,
     pub instrument: InstrumentId,
     /// A valid order size.
     pub size: Decimal,
@@ -245,5 +263,137 @@ pub async fn tp_sl_and_margin_where_supported(s: &Subject<'_>) -> anyhow::Result
         matches!(closed, OrderOutcome::Accepted { .. }),
         "close: {closed:?}"
     );
+    Ok(())
+}
+
+/// Where the venue amends: a resting limit moves to a new price in place, keeping its
+/// client id. Where it does not, the amend is refused and the order stays where it was.
+pub async fn amend_where_supported(s: &Subject<'_>) -> anyhow::Result<()> {
+    let req = request(s, "amend", OrderType::Limit, Some(s.resting_bid));
+    let OrderOutcome::Accepted { .. } = s.venue.place_order(&req).await else {
+        anyhow::bail!("limit buy not accepted");
+    };
+    let moved = s.resting_bid - s.tick * Decimal::from(10);
+    let amend = AmendRequest {
+        instrument: s.instrument.clone(),
+        client_order_id: req.client_order_id.clone(),
+        order_id: None,
+        price: Some(moved),
+        trigger_price: None,
+        size: None,
+    };
+    let outcome = s.venue.amend_order(&amend).await;
+    let expected = if s.capabilities.amend {
+        anyhow::ensure!(
+            matches!(outcome, OrderOutcome::Accepted { ref order } if order.price == Some(moved)),
+            "amend: {outcome:?}"
+        );
+        moved
+    } else {
+        anyhow::ensure!(
+            matches!(outcome, OrderOutcome::Rejected { ref error } if error.kind == ErrorKind::Unsupported),
+            "amend without the capability: {outcome:?}"
+        );
+        s.resting_bid
+    };
+    let open = s.venue.open_orders().await?;
+    let listed: Vec<_> = open
+        .iter()
+        .filter(|o| o.client_order_id == req.client_order_id)
+        .collect();
+    anyhow::ensure!(
+        listed.len() == 1 && listed[0].price == Some(expected),
+        "after amend the venue lists {listed:?}, expected one order at {expected}"
+    );
+    let cancel = s
+        .venue
+        .cancel_order(&s.instrument, &req.client_order_id)
+        .await;
+    anyhow::ensure!(
+        matches!(cancel, OrderOutcome::Accepted { .. }),
+        "cancel: {cancel:?}"
+    );
+    Ok(())
+}
+
+/// An order whose answer is lost is `Unknown`, never resent; asking by client id finds the
+/// one order the venue carried out, and the position holds it once.
+pub async fn unknown_outcome_leaves_exactly_one_order(s: &Subject<'_>) -> anyhow::Result<()> {
+    let Some(faults) = s.faults else {
+        return Ok(());
+    };
+    let before = s
+        .venue
+        .positions()
+        .await?
+        .into_iter()
+        .filter(|p| p.instrument == s.instrument && p.side == PositionSide::Long)
+        .map(|p| p.size)
+        .sum::<Decimal>();
+    faults.lose_next_order_answer(&s.instrument);
+    let req = request(s, "lost", OrderType::Market, None);
+    let outcome = s.venue.place_order(&req).await;
+    anyhow::ensure!(
+        matches!(outcome, OrderOutcome::Unknown { ref client_order_id, .. } if *client_order_id == req.client_order_id),
+        "a lost answer is not an unknown outcome: {outcome:?}"
+    );
+    let found = s.venue.order_by_client_id(&req.client_order_id).await?;
+    anyhow::ensure!(
+        found
+            .as_ref()
+            .is_some_and(|o| o.status == OrderStatus::Filled && o.size == s.size),
+        "reconciliation found {found:?}"
+    );
+    let after = s
+        .venue
+        .positions()
+        .await?
+        .into_iter()
+        .filter(|p| p.instrument == s.instrument && p.side == PositionSide::Long)
+        .map(|p| p.size)
+        .sum::<Decimal>();
+    anyhow::ensure!(
+        after == before + s.size,
+        "position {before} → {after}: the order was carried out {} times",
+        (after - before) / s.size
+    );
+    let closed = s.venue.close_position(&s.instrument).await;
+    anyhow::ensure!(
+        matches!(closed, OrderOutcome::Accepted { .. }),
+        "close: {closed:?}"
+    );
+    Ok(())
+}
+
+/// A dropped stream reports `Reconnecting`, comes back `Live` on its own, and carries
+/// market data again.
+pub async fn market_stream_reconnects(s: &Subject<'_>) -> anyhow::Result<()> {
+    let Some(faults) = s.faults else {
+        return Ok(());
+    };
+    let mut stream = s.market.subscribe(&s.instrument).await?;
+    let status = |e: &MarketEvent, want: StreamStatus| matches!(e, MarketEvent::Status { status, .. } if *status == want);
+    let mut next = async |what: &str, f: &dyn Fn(&MarketEvent) -> bool| -> anyhow::Result<()> {
+        tokio::time::timeout(Duration::from_secs(15), async {
+            while let Some(e) = stream.next().await {
+                if f(&e) {
+                    return Ok(());
+                }
+            }
+            anyhow::bail!("stream ended waiting for {what}")
+        })
+        .await
+        .map_err(|_| anyhow::anyhow!("no {what} within 15 s"))?
+    };
+    next("live", &|e| status(e, StreamStatus::Live)).await?;
+    faults.drop_streams();
+    next("reconnecting", &|e| status(e, StreamStatus::Reconnecting)).await?;
+    next("live again", &|e| status(e, StreamStatus::Live)).await?;
+    // Resubscribed: the server's next price reaches the new connection.
+    faults.move_market();
+    next("a ticker after reconnecting", &|e| {
+        matches!(e, MarketEvent::Ticker(_))
+    })
+    .await?;
     Ok(())
 }

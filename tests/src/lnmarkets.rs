@@ -316,9 +316,14 @@ impl Cross {
             _ => 0,
         };
         let required = self.required(self.quantity, self.entry);
+        let liquidation = self
+            .entry
+            .map(|e| inverse_liquidation(self.quantity > 0, self.quantity.abs(), e, self.margin))
+            .filter(|l| !l.is_zero())
+            .map(number);
         json!({
             "id": CROSS_UUID, "uid": USER_UUID, "quantity": self.quantity, "entryPrice": self.entry.map(number),
-            "leverage": self.leverage, "liquidation": null, "margin": self.margin, "initialMargin": required,
+            "leverage": self.leverage, "liquidation": liquidation, "margin": self.margin, "initialMargin": required,
             "maintenanceMargin": required / 2, "runningMargin": self.margin + delta, "deltaPl": delta,
             "totalPl": self.realized, "tradingFees": self.trading_fees, "fundingFees": 0, "updatedAt": iso(self.updated_at),
         })
@@ -478,7 +483,7 @@ impl LnmState {
         inner.market.bid = bid;
         inner.market.ask = ask;
         inner.market.index = (bid + ask) / Decimal::TWO;
-        for account in &mut inner.accounts {
+        for (a, account) in inner.accounts.iter_mut().enumerate() {
             for t in &mut account.trades {
                 let reached = (t.buy && ask <= t.price) || (!t.buy && bid >= t.price);
                 if t.state == TradeState::Open && reached {
@@ -486,6 +491,28 @@ impl LnmState {
                     t.entry = Some(t.price);
                     t.filled_at = Some(now);
                 }
+            }
+            // Resting cross limits the quote reaches fill at their price, if the margin
+            // carries them; one it cannot is cancelled, as the venue does.
+            let c = &mut account.cross;
+            let mut changed = false;
+            for i in 0..c.orders.len() {
+                let o = c.orders[i].clone();
+                let reached = (o.buy && ask <= o.price) || (!o.buy && bid >= o.price);
+                if o.filled_at.is_some() || o.canceled_at.is_some() || !reached {
+                    continue;
+                }
+                changed = true;
+                match c.fill(o.buy, o.quantity, o.price, now) {
+                    Ok(fee) => {
+                        c.orders[i].fee = fee;
+                        c.orders[i].filled_at = Some(now);
+                    }
+                    Err(_) => c.orders[i].canceled_at = Some(now),
+                }
+            }
+            if changed {
+                self.publish_cross(a, c, bid, ask, now);
             }
         }
     }
@@ -944,17 +971,22 @@ fn trade_json(t: &Trade) -> Value {
 }
 
 fn liquidation(t: &Trade) -> Decimal {
-    let entry = t.entry.unwrap_or(t.price);
-    if entry.is_zero() || t.quantity == 0 {
+    inverse_liquidation(t.buy, t.quantity, t.entry.unwrap_or(t.price), t.margin)
+}
+
+/// The isolated formula (NOTES.md §1.7): `1 / (1/P ± m/(1e8·Q))`, zero when there is none;
+/// the cross position uses it with its whole wallet as `m`.
+fn inverse_liquidation(buy: bool, quantity: i64, entry: Decimal, margin: i64) -> Decimal {
+    if entry.is_zero() || quantity == 0 {
         return Decimal::ZERO;
     }
-    let per = Decimal::from(t.margin) / Decimal::from(SATS * t.quantity);
+    let per = Decimal::from(margin) / Decimal::from(SATS * quantity);
     let inv = Decimal::ONE / entry;
-    let d = if t.buy { inv + per } else { inv - per };
+    let d = if buy { inv + per } else { inv - per };
     if d <= Decimal::ZERO {
         return Decimal::ZERO;
     }
-    let strategy = if t.buy {
+    let strategy = if buy {
         RoundingStrategy::ToPositiveInfinity
     } else {
         RoundingStrategy::ToNegativeInfinity
@@ -1277,7 +1309,11 @@ fn private(
             reply(StatusCode::OK, json!({ "data": data, "nextCursor": null }))
         }
         (_, p) if p.starts_with("/v3/futures/cross/") => {
-            cross(account, market, next_id, method, p, params, body, now)
+            let response = cross(account, market, next_id, method, p, params, body, now);
+            if method != "GET" && response.status() == StatusCode::OK {
+                state.publish_cross(a, &account.cross, market.bid, market.ask, now);
+            }
+            response
         }
         _ => fail(
             StatusCode::NOT_FOUND,
@@ -1416,6 +1452,13 @@ impl LnmState {
         self.streams().len()
     }
 
+    /// Whether a connected stream client is subscribed to `topic`.
+    pub fn has_subscriber(&self, topic: &str) -> bool {
+        self.streams()
+            .iter()
+            .any(|c| c.topics.iter().any(|t| t == topic))
+    }
+
     /// Closes every stream connection (clients are expected to come back).
     pub fn drop_streams(&self) {
         for c in self.streams().iter() {
@@ -1439,6 +1482,33 @@ impl LnmState {
             .filter(|c| c.topics.iter().any(|t| t == topic))
         {
             let _ = c.tx.send(frame.clone());
+        }
+    }
+
+    /// Pushes the cross orders that changed at `now` on `.../cross/orders`, then the cross
+    /// position on `.../cross/position`, to the account's authenticated clients.
+    fn publish_cross(&self, account: usize, c: &Cross, bid: Decimal, ask: Decimal, now: i64) {
+        let mut pushes: Vec<(&str, Value)> = c
+            .orders
+            .iter()
+            .filter(|o| {
+                o.created_at == now || o.filled_at == Some(now) || o.canceled_at == Some(now)
+            })
+            .map(|o| ("futures/inverse/btc_usd/cross/orders", cross_order_json(o)))
+            .collect();
+        pushes.push((
+            "futures/inverse/btc_usd/cross/position",
+            c.position_json(bid, ask),
+        ));
+        let streams = self.streams();
+        for (topic, data) in pushes {
+            let frame = json!({ "jsonrpc": "2.0", "method": "subscription", "params": { "topic": topic, "data": data } }).to_string();
+            for c in streams
+                .iter()
+                .filter(|c| c.account == Some(account) && c.topics.iter().any(|x| x == topic))
+            {
+                let _ = c.tx.send(frame.clone());
+            }
         }
     }
 

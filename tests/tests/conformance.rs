@@ -2,15 +2,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code may fail loudly
 
-use kestrel_core::{AccountId, Decimal, InstrumentId, MarketData, Network, SystemClock, VenueId};
-use kestrel_tests::conformance::{self, Subject};
+use kestrel_core::{
+    AccountId, Capabilities, Decimal, InstrumentId, MarketData, Network, SystemClock, VenueId,
+};
+use kestrel_tests::conformance::{self, Faults, Subject};
 use kestrel_tests::lnmarkets::{ApiKey, LnmServer};
+use kestrel_tests::server::Fault;
 use kestrel_venues::demo::DemoVenue;
 use kestrel_venues::lnmarkets::auth::LnmCredentials;
+use kestrel_venues::lnmarkets::cross::{self, LnmCrossDirection};
 use kestrel_venues::lnmarkets::{LnMarkets, LnmConfig};
 use rust_decimal_macros::dec;
 use secrecy::SecretString;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 async fn run_all(subject: &Subject<'_>) {
     conformance::market_buy_then_close(subject).await.unwrap();
@@ -23,6 +29,13 @@ async fn run_all(subject: &Subject<'_>) {
     conformance::tp_sl_and_margin_where_supported(subject)
         .await
         .unwrap();
+    conformance::amend_where_supported(subject).await.unwrap();
+    conformance::unknown_outcome_leaves_exactly_one_order(subject)
+        .await
+        .unwrap();
+    conformance::market_stream_reconnects(subject)
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -30,6 +43,8 @@ async fn the_demo_venue_conforms() {
     let venue = DemoVenue::start(Arc::new(SystemClock), 21);
     let subject = Subject {
         venue: venue.as_ref(),
+        market: venue.as_ref(),
+        faults: None,
         instrument: InstrumentId::new(VenueId::Demo, "BTC-PERP"),
         size: dec!(0.01),
         resting_bid: dec!(60000),
@@ -41,17 +56,51 @@ async fn the_demo_venue_conforms() {
     run_all(&subject).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lnmarkets_conforms() {
-    let api = ApiKey {
-        key: "k".into(),
-        secret: "s".into(),
-        passphrase: "p".into(),
-    };
-    let server = LnmServer::start(api, 10_000_000, dec!(50000), dec!(50001), 10)
-        .await
-        .unwrap();
-    let venue = LnMarkets::new(
+/// The LN Markets server's faults, as the suite asks for them.
+struct LnmFaults<'a> {
+    server: &'a LnmServer,
+    /// The quote's next bid, moved a tick per call.
+    bid: AtomicI64,
+}
+
+impl Faults for LnmFaults<'_> {
+    fn lose_next_order_answer(&self, instrument: &InstrumentId) {
+        let route = if cross::is_cross(instrument) {
+            "/v3/futures/cross/order"
+        } else {
+            "/v3/futures/isolated/trade"
+        };
+        self.server.state.faults.inject(
+            route,
+            Fault::StatusAfter {
+                status: 502,
+                body: "<html>Bad Gateway</html>".into(),
+            },
+        );
+    }
+
+    fn drop_streams(&self) {
+        self.server.state.drop_streams();
+    }
+
+    fn move_market(&self) {
+        // Wait for the reconnected client's subscription, then move the quote.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while !self
+            .server
+            .state
+            .has_subscriber("futures/inverse/btc_usd/ticker")
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let bid = Decimal::from(self.bid.fetch_add(1, Ordering::Relaxed));
+        self.server.state.set_quote(bid, bid + Decimal::ONE);
+    }
+}
+
+async fn lnm_venue(server: &LnmServer) -> Arc<LnMarkets> {
+    LnMarkets::new(
         LnmConfig {
             account: AccountId::from("lnm"),
             label: "LN Markets".into(),
@@ -66,14 +115,71 @@ async fn lnmarkets_conforms() {
         },
         Arc::new(SystemClock),
     )
-    .unwrap();
+    .unwrap()
+}
+
+async fn lnm_server() -> LnmServer {
+    let api = ApiKey {
+        key: "k".into(),
+        secret: "s".into(),
+        passphrase: "p".into(),
+    };
+    LnmServer::start(api, 10_000_000, dec!(50000), dec!(50001), 10)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lnmarkets_conforms() {
+    let server = lnm_server().await;
+    let venue = lnm_venue(&server).await;
+    let faults = LnmFaults {
+        server: &server,
+        bid: AtomicI64::new(50_010),
+    };
     let subject = Subject {
         venue: venue.as_ref(),
+        market: venue.as_ref(),
+        faults: Some(&faults),
         instrument: InstrumentId::new(VenueId::LnMarkets, "BTC/USD"),
         size: Decimal::from(100),
         resting_bid: dec!(40000),
         tag: "lnm",
         capabilities: MarketData::capabilities(venue.as_ref()),
+        tick: dec!(0.5),
+        margin_unit: dec!(0.00000001),
+    };
+    run_all(&subject).await;
+}
+
+/// Cross margin is its own instrument: orders, position, reconciliation and streams pass the
+/// same suite once the cross wallet holds margin. It has no TP/SL; adding margin to the
+/// position is a transfer into the cross wallet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lnmarkets_cross_margin_conforms() {
+    let server = lnm_server().await;
+    let venue = lnm_venue(&server).await;
+    venue
+        .cross_transfer(LnmCrossDirection::Deposit, 1_000_000)
+        .await
+        .unwrap();
+    assert_eq!(server.state.balance(), 9_000_000);
+    let faults = LnmFaults {
+        server: &server,
+        bid: AtomicI64::new(50_010),
+    };
+    let subject = Subject {
+        venue: venue.as_ref(),
+        market: venue.as_ref(),
+        faults: Some(&faults),
+        instrument: cross::instrument().id,
+        size: Decimal::from(100),
+        resting_bid: dec!(40000),
+        tag: "lnm-cross",
+        capabilities: Capabilities {
+            position_tp_sl: false,
+            ..MarketData::capabilities(venue.as_ref())
+        },
         tick: dec!(0.5),
         margin_unit: dec!(0.00000001),
     };

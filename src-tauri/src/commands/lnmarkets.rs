@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use kestrel_core::{AccountId, InstrumentId, PositionSide};
 use kestrel_venues::accounts::Connector;
+use kestrel_venues::lnmarkets::cross::{self, LnmCross, LnmCrossDirection};
 use kestrel_venues::lnmarkets::extras::{
     invoice_amount_sats, LnmDepositInvoice, LnmOverview, LnmWallet, LnmWithdrawTo,
 };
@@ -142,6 +143,56 @@ pub async fn lnm_withdraw(
     let sent = lnmarkets(&state, &account)?.withdraw(&to).await?;
     state.engine.publish_balances(&account).await?;
     Ok(sent)
+}
+
+/// The cross-margin account: wallet, position, leverage, transfers and funding fees.
+#[tauri::command]
+#[specta::specta]
+pub async fn lnm_cross(
+    state: State<'_, AppState>,
+    account: AccountId,
+) -> Result<LnmCross, AppError> {
+    Ok(lnmarkets(&state, &account)?.cross_view().await?)
+}
+
+/// Moves sats between the account balance and the cross wallet, once; returns the new view.
+#[tauri::command]
+#[specta::specta]
+pub async fn lnm_cross_transfer(
+    state: State<'_, AppState>,
+    account: AccountId,
+    direction: LnmCrossDirection,
+    amount_sats: u32,
+) -> Result<LnmCross, AppError> {
+    tracing::info!(%account, ?direction, amount_sats, "LN Markets cross transfer");
+    let venue = lnmarkets(&state, &account)?;
+    venue
+        .cross_transfer(direction, u64::from(amount_sats))
+        .await?;
+    state.engine.publish_balances(&account).await?;
+    state
+        .engine
+        .publish_positions(&account, &cross::instrument().id)
+        .await?;
+    Ok(venue.cross_view().await?)
+}
+
+/// Sets the cross-margin leverage (whole, 1–100); returns the new view.
+#[tauri::command]
+#[specta::specta]
+pub async fn lnm_cross_leverage(
+    state: State<'_, AppState>,
+    account: AccountId,
+    leverage: u32,
+) -> Result<LnmCross, AppError> {
+    tracing::info!(%account, leverage, "LN Markets cross leverage");
+    let venue = lnmarkets(&state, &account)?;
+    venue.cross_set_leverage(leverage).await?;
+    state
+        .engine
+        .publish_positions(&account, &cross::instrument().id)
+        .await?;
+    Ok(venue.cross_view().await?)
 }
 
 #[cfg(test)]

@@ -4,10 +4,10 @@
 //! volatility index have no v3 equivalent and are not built. Isolated trades map onto the
 //! core model as: an open limit trade is a working order; running trades are summed per
 //! side into a long and a short position; each trade's fill and close are fills.
-//! Not yet built (capabilities say so): cross margin, TP/SL and margin edits from the UI,
-//! deposits and withdrawals.
+//! Cross margin is a second instrument of the same market (`cross.rs`).
 
 pub mod auth;
+pub mod cross;
 pub mod extras;
 pub mod map;
 pub mod maths;
@@ -80,6 +80,7 @@ pub struct LnMarkets {
     config: LnmConfig,
     rest: Arc<LnmRest>,
     clock: Arc<ClockOffset>,
+    cross: Arc<cross::CrossBook>,
 }
 
 fn timeframe_range(tf: Timeframe) -> &'static str {
@@ -90,6 +91,18 @@ fn timeframe_range(tf: Timeframe) -> &'static str {
         Timeframe::H1 => "1h",
         Timeframe::H4 => "4h",
         Timeframe::D1 => "1d",
+    }
+}
+
+/// `instrument` when it is one of LN Markets' two (isolated and cross share one market).
+fn market_of(instrument: &InstrumentId) -> Result<&InstrumentId> {
+    if instrument == &map::instrument().id || cross::is_cross(instrument) {
+        Ok(instrument)
+    } else {
+        Err(Error::not_found(format!(
+            "LN Markets has no {}",
+            instrument.symbol
+        )))
     }
 }
 
@@ -110,6 +123,7 @@ impl LnMarkets {
             config,
             rest,
             clock,
+            cross: Arc::default(),
         }))
     }
 
@@ -141,12 +155,12 @@ impl LnMarkets {
         instrument: &InstrumentId,
         side: PositionSide,
     ) -> Result<Vec<LnmTrade>> {
-        if instrument != &map::instrument().id {
-            return Err(Error::not_found(format!(
-                "LN Markets has no {}",
-                instrument.symbol
-            )));
+        if cross::is_cross(instrument) {
+            return Err(Error::unsupported(
+                "LN Markets cross margin has no take-profit, stop-loss or per-position margin; transfer to the cross wallet instead",
+            ));
         }
+        market_of(instrument)?;
         let wanted = match side {
             PositionSide::Long => wire::LnmSide::Buy,
             PositionSide::Short => wire::LnmSide::Sell,
@@ -184,11 +198,13 @@ impl LnMarkets {
         let account = self.rest.account().await?;
         let open = self.rest.open_trades().await?;
         let running = self.rest.running_trades().await?;
+        let cross = self.rest.cross_position().await?;
         let (bid, ask) = self.quote().await?;
         Ok(Snapshot {
             account,
             open,
             running,
+            cross,
             bid,
             ask,
         })
@@ -205,24 +221,26 @@ impl LnMarkets {
 }
 
 /// What the account views are derived from, read once: the account, its open and running
-/// trades, and the quote they are valued at.
+/// trades, its cross position, and the quote they are valued at.
 struct Snapshot {
     account: wire::LnmAccount,
     open: Vec<LnmTrade>,
     running: Vec<LnmTrade>,
+    cross: wire::LnmCrossPosition,
     bid: Decimal,
     ask: Decimal,
 }
 
 impl Snapshot {
-    /// The BTC balance: the account's free sats plus what its trades hold.
+    /// The BTC balance: the account's free sats plus what its trades and cross wallet hold.
     fn balance(&self) -> Balance {
         let held: i64 = self
             .running
             .iter()
             .chain(&self.open)
             .map(|t| t.margin + t.maintenance_margin)
-            .sum();
+            .sum::<i64>()
+            + self.cross.margin;
         let upnl: i64 = self
             .running
             .iter()
@@ -234,7 +252,8 @@ impl Snapshot {
                 };
                 Some(maths::pnl_sats(side, t.quantity, entry, exit))
             })
-            .sum();
+            .sum::<i64>()
+            + self.cross.delta_pl;
         let wallet = map::btc(self.account.balance + held);
         Balance {
             currency: "BTC".into(),
@@ -354,7 +373,7 @@ impl MarketData for LnMarkets {
     }
 
     async fn instruments(&self) -> Result<Vec<Instrument>> {
-        Ok(vec![map::instrument()])
+        Ok(vec![map::instrument(), cross::instrument()])
     }
 
     async fn candles(
@@ -364,12 +383,7 @@ impl MarketData for LnMarkets {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<Candle>> {
-        if instrument != &map::instrument().id {
-            return Err(Error::not_found(format!(
-                "LN Markets has no {}",
-                instrument.symbol
-            )));
-        }
+        market_of(instrument)?;
         let limit = limit.clamp(1, 5_000);
         let to = before.unwrap_or_else(|| self.clock.now_ms() + timeframe.millis());
         let from = to - i64::from(limit) * timeframe.millis();
@@ -410,21 +424,19 @@ impl MarketData for LnMarkets {
     }
 
     async fn subscribe(&self, instrument: &InstrumentId) -> Result<MarketStream> {
-        if instrument != &map::instrument().id {
-            return Err(Error::not_found(format!(
-                "LN Markets has no {}",
-                instrument.symbol
-            )));
-        }
+        market_of(instrument)?;
         let now = self.clock.now_ms();
         let snapshot = self.rest.ticker().await?;
-        let ticker = map::ticker(&snapshot, now);
+        let mut ticker = map::ticker(&snapshot, now);
+        ticker.instrument = instrument.clone();
+        let mut book = map::tier_book(&snapshot, now);
+        book.instrument = instrument.clone();
         let queued = VecDeque::from([
             MarketEvent::Status {
                 instrument: instrument.clone(),
                 status: StreamStatus::Connecting,
             },
-            MarketEvent::BookSnapshot(map::tier_book(&snapshot, now)),
+            MarketEvent::BookSnapshot(book),
             MarketEvent::Ticker(ticker.clone()),
         ]);
         let mut topics: Vec<String> =
@@ -440,6 +452,7 @@ impl MarketData for LnMarkets {
             }),
         );
         let state = MarketCursor {
+            instrument: instrument.clone(),
             _socket: socket,
             events,
             queued,
@@ -460,6 +473,8 @@ impl MarketData for LnMarkets {
 
 /// The market stream's state; holding the socket keeps it open.
 struct MarketCursor {
+    /// The instrument the events are for (isolated or cross: one market).
+    instrument: InstrumentId,
     /// Dropped with the stream, which closes the socket.
     _socket: ReconnectingSocket,
     events: tokio::sync::mpsc::Receiver<WsEvent>,
@@ -469,7 +484,7 @@ struct MarketCursor {
 
 impl MarketCursor {
     fn absorb(&mut self, event: WsEvent) {
-        let instrument = map::instrument().id;
+        let instrument = self.instrument.clone();
         match event {
             WsEvent::Open => self.queued.push_back(MarketEvent::Status {
                 instrument,
@@ -534,7 +549,7 @@ impl MarketCursor {
                 self.ticker.ts = b.time;
                 self.queued
                     .push_back(MarketEvent::BookSnapshot(kestrel_core::BookSnapshot {
-                        instrument: map::instrument().id,
+                        instrument: self.instrument.clone(),
                         bids,
                         asks,
                         sequence: None,
@@ -552,7 +567,7 @@ impl MarketCursor {
                 };
                 let c: wire::LnmStreamOhlc = serde_json::from_value(data).map_err(bad)?;
                 self.queued.push_back(MarketEvent::Candle {
-                    instrument: map::instrument().id,
+                    instrument: self.instrument.clone(),
                     timeframe: tf,
                     candle: Candle {
                         open_time: tf.bucket(c.time),
@@ -577,23 +592,28 @@ impl Trading for LnMarkets {
 
     async fn positions(&self) -> Result<Vec<Position>> {
         let running = self.rest.running_trades().await?;
-        if running.is_empty() {
-            return Ok(Vec::new());
-        }
         let (bid, ask) = self.quote().await?;
-        positions_of(&running, bid, ask, self.clock.now_ms())
+        let mut out = positions_of(&running, bid, ask, self.clock.now_ms())?;
+        out.extend(self.cross_position(bid, ask).await?);
+        Ok(out)
     }
 
     async fn open_orders(&self) -> Result<Vec<Order>> {
-        self.rest
+        let mut out = self
+            .rest
             .open_trades()
             .await?
             .iter()
             .map(map::order)
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        out.extend(self.cross_open_orders().await?);
+        Ok(out)
     }
 
     async fn order_by_client_id(&self, id: &ClientOrderId) -> Result<Option<Order>> {
+        if let Some(found) = self.cross_order_by_client_id(id).await? {
+            return Ok(found);
+        }
         let matches = |t: &LnmTrade| t.client_id.as_deref() == Some(id.as_str());
         if let Some(t) = self.rest.open_trades().await?.iter().find(|t| matches(t)) {
             return map::order(t).map(Some);
@@ -619,7 +639,7 @@ impl Trading for LnMarkets {
     async fn fills(&self, since: Option<i64>) -> Result<Vec<Fill>> {
         let mut trades = self.rest.running_trades().await?;
         trades.extend(self.rest.closed_trades(CLOSED_PAGE, None).await?.data);
-        let mut fills = Vec::new();
+        let mut fills = self.cross_fills().await?;
         for t in &trades {
             fills.extend(fills_of(t)?);
         }
@@ -660,6 +680,9 @@ impl Trading for LnMarkets {
                 "LN Markets trades whole USD contracts, 1 to 500 000",
             );
         };
+        if cross::is_cross(&request.instrument) {
+            return self.cross_place(request, quantity, price).await;
+        }
         let leverage = request.leverage.unwrap_or(Decimal::from(DEFAULT_LEVERAGE));
         let trade = NewTrade {
             side: request.side,
@@ -697,7 +720,10 @@ impl Trading for LnMarkets {
         }
     }
 
-    async fn cancel_order(&self, _instrument: &InstrumentId, id: &ClientOrderId) -> OrderOutcome {
+    async fn cancel_order(&self, instrument: &InstrumentId, id: &ClientOrderId) -> OrderOutcome {
+        if cross::is_cross(instrument) {
+            return self.cross_cancel(id).await;
+        }
         let trade = match self.find_open(id).await {
             Ok(Some(t)) => t,
             Ok(None) => {
@@ -763,11 +789,21 @@ impl Trading for LnMarkets {
         side: PositionSide,
         amount: Decimal,
     ) -> Result<()> {
+        if cross::is_cross(instrument) {
+            // Cross margin is the cross wallet: adding margin is a transfer into it.
+            let sats = extras::whole_sats(amount)?;
+            return self
+                .cross_transfer(cross::LnmCrossDirection::Deposit, sats)
+                .await;
+        }
         self.move_sats(instrument, side, amount, extras::SatsMove::AddMargin)
             .await
     }
 
     async fn close_position(&self, instrument: &InstrumentId) -> OrderOutcome {
+        if cross::is_cross(instrument) {
+            return self.cross_close().await;
+        }
         let running = match self.rest.running_trades().await {
             Ok(r) => r,
             Err(e) => return OrderOutcome::Rejected { error: e.into() },
@@ -814,6 +850,8 @@ impl Trading for LnMarkets {
         let clock = self.clock.clone();
         let topics = [
             ws::ISOLATED_TRADES,
+            ws::CROSS_ORDERS,
+            ws::CROSS_POSITION,
             ws::WALLET_DEPOSIT,
             ws::WALLET_WITHDRAWAL,
         ];
@@ -844,6 +882,9 @@ impl Trading for LnMarkets {
                                 Ok(e) => s.queued.extend(view.refresh(&e).await),
                                 Err(e) => tracing::debug!(error = %e, "skipping an LN Markets trade event"),
                             }
+                        }
+                        Ok(ws::StreamMessage::Push { topic, data }) if topic == ws::CROSS_ORDERS || topic == ws::CROSS_POSITION => {
+                            s.queued.extend(view.cross(data).await)
                         }
                         Ok(ws::StreamMessage::Push { .. }) => s.queued.extend(view.balance_only().await),
                         Ok(ws::StreamMessage::Answer { error: Some(e), .. }) => {
@@ -939,6 +980,25 @@ impl AccountRefresh {
             }
             Err(e) => tracing::debug!(error = %e, "LN Markets positions refresh failed"),
         }
+        out.push(AccountEvent::Balance {
+            balance: snapshot.balance(),
+        });
+        out
+    }
+
+    /// A cross push: the pushed order, the cross position and the balance.
+    async fn cross(&self, pushed: serde_json::Value) -> Vec<AccountEvent> {
+        let snapshot = match self.venue.snapshot().await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::debug!(error = %e, "LN Markets account refresh failed");
+                return Vec::new();
+            }
+        };
+        let mut out = self
+            .venue
+            .cross_events(pushed, snapshot.bid, snapshot.ask)
+            .await;
         out.push(AccountEvent::Balance {
             balance: snapshot.balance(),
         });

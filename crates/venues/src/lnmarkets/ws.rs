@@ -20,6 +20,8 @@ pub const BUCKETS: &str = "futures/inverse/btc_usd/buckets";
 pub const OHLC_1M: &str = "futures/inverse/btc_usd/ohlc/1m";
 /// Private topics (need `authenticate`).
 pub const ISOLATED_TRADES: &str = "futures/inverse/btc_usd/isolated/trades";
+pub const CROSS_ORDERS: &str = "futures/inverse/btc_usd/cross/orders";
+pub const CROSS_POSITION: &str = "futures/inverse/btc_usd/cross/position";
 pub const WALLET_DEPOSIT: &str = "wallet/deposit";
 pub const WALLET_WITHDRAWAL: &str = "wallet/withdrawal";
 

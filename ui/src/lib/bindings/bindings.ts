@@ -46,6 +46,12 @@ export const commands = {
 	lnmInvoiceAmount: (invoice: string) => __TAURI_INVOKE<number | null>("lnm_invoice_amount", { invoice }),
 	/**  Sends a withdrawal exactly once; returns the sats sent. */
 	lnmWithdraw: (account: AccountId, to: LnmWithdrawTo) => typedError<number, AppError_Serialize>(__TAURI_INVOKE("lnm_withdraw", { account, to })),
+	/**  The cross-margin account: wallet, position, leverage, transfers and funding fees. */
+	lnmCross: (account: AccountId) => typedError<LnmCross_Serialize, AppError_Serialize>(__TAURI_INVOKE("lnm_cross", { account })),
+	/**  Moves sats between the account balance and the cross wallet, once; returns the new view. */
+	lnmCrossTransfer: (account: AccountId, direction: LnmCrossDirection, amountSats: number) => typedError<LnmCross_Serialize, AppError_Serialize>(__TAURI_INVOKE("lnm_cross_transfer", { account, direction, amountSats })),
+	/**  Sets the cross-margin leverage (whole, 1–100); returns the new view. */
+	lnmCrossLeverage: (account: AccountId, leverage: number) => typedError<LnmCross_Serialize, AppError_Serialize>(__TAURI_INVOKE("lnm_cross_leverage", { account, leverage })),
 	/**  What each venue's account form asks for. */
 	venueForms: () => __TAURI_INVOKE<VenueForm_Serialize[]>("venue_forms"),
 	/**  Sends the Settings view over `on_change` now and after every change. */
@@ -537,6 +543,73 @@ export type KeychainStatus_Serialize = {
 
 /**  Whether we added or took liquidity. */
 export type Liquidity = "maker" | "taker";
+
+/**  The cross account as the LN Markets tab shows it; amounts in sats. */
+export type LnmCross = LnmCross_Serialize | LnmCross_Deserialize;
+
+/**  Which way a cross transfer goes. */
+export type LnmCrossDirection = 
+/**  Account balance → cross wallet. */
+"deposit" | 
+/**  Cross wallet → account balance. */
+"withdraw";
+
+/**  One transfer between the account and the cross wallet; positive is a deposit. */
+export type LnmCrossTransfer = {
+	id: string,
+	amount_sats: number,
+	time: number,
+};
+
+/**  The cross account as the LN Markets tab shows it; amounts in sats. */
+export type LnmCross_Deserialize = {
+	leverage: number,
+	/**  The cross wallet: what the position's margin is drawn from. */
+	margin_sats: number,
+	/**  Signed contracts: short below zero. */
+	quantity: number,
+	entry_price?: string | null,
+	liquidation?: string | null,
+	initial_margin_sats: number,
+	maintenance_margin_sats: number,
+	/**  Margin plus unrealized P&L. */
+	running_margin_sats: number,
+	unrealized_pl_sats: number,
+	realized_pl_sats: number,
+	trading_fees_sats: number,
+	funding_fees_sats: number,
+	/**  The account balance a deposit can draw on. */
+	available_sats: number,
+	/**  Newest first. */
+	transfers: LnmCrossTransfer[],
+	/**  Funding charged to the cross position, newest first. */
+	funding_fees: LnmFundingFee_Deserialize[],
+};
+
+/**  The cross account as the LN Markets tab shows it; amounts in sats. */
+export type LnmCross_Serialize = {
+	leverage: number,
+	/**  The cross wallet: what the position's margin is drawn from. */
+	margin_sats: number,
+	/**  Signed contracts: short below zero. */
+	quantity: number,
+	entry_price: string | null,
+	liquidation: string | null,
+	initial_margin_sats: number,
+	maintenance_margin_sats: number,
+	/**  Margin plus unrealized P&L. */
+	running_margin_sats: number,
+	unrealized_pl_sats: number,
+	realized_pl_sats: number,
+	trading_fees_sats: number,
+	funding_fees_sats: number,
+	/**  The account balance a deposit can draw on. */
+	available_sats: number,
+	/**  Newest first. */
+	transfers: LnmCrossTransfer[],
+	/**  Funding charged to the cross position, newest first. */
+	funding_fees: LnmFundingFee_Serialize[],
+};
 
 /**  A Lightning invoice to pay into the account. */
 export type LnmDepositInvoice = {

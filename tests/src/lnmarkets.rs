@@ -512,7 +512,7 @@ impl LnmState {
                 }
             }
             if changed {
-                self.publish_cross(a, c, bid, ask, now);
+                self.publish_cross(a, c, bid, ask, now, "limit");
             }
         }
     }
@@ -1311,7 +1311,14 @@ fn private(
         (_, p) if p.starts_with("/v3/futures/cross/") => {
             let response = cross(account, market, next_id, method, p, params, body, now);
             if method != "GET" && response.status() == StatusCode::OK {
-                state.publish_cross(a, &account.cross, market.bid, market.ask, now);
+                let event = match p.rsplit('/').next().unwrap_or("") {
+                    "cancel" | "cancel-all" => "cancel",
+                    "leverage" => "leverage",
+                    "deposit" => "deposit",
+                    "withdraw" => "withdraw",
+                    _ => "new",
+                };
+                state.publish_cross(a, &account.cross, market.bid, market.ask, now, event);
             }
             response
         }
@@ -1486,19 +1493,46 @@ impl LnmState {
     }
 
     /// Pushes the cross orders that changed at `now` on `.../cross/orders`, then the cross
-    /// position on `.../cross/position`, to the account's authenticated clients.
-    fn publish_cross(&self, account: usize, c: &Cross, bid: Decimal, ask: Decimal, now: i64) {
+    /// position on `.../cross/position` after `event` (`new`, `limit`, `cancel`, `leverage`,
+    /// `deposit`, `withdraw`), to the account's authenticated clients, in the Stream API's
+    /// shapes (`@ln-markets/sdk` `CrossOrderEvent`, `CrossPositionData`: times in ms).
+    fn publish_cross(
+        &self,
+        account: usize,
+        c: &Cross,
+        bid: Decimal,
+        ask: Decimal,
+        now: i64,
+        event: &str,
+    ) {
         let mut pushes: Vec<(&str, Value)> = c
             .orders
             .iter()
-            .filter(|o| {
-                o.created_at == now || o.filled_at == Some(now) || o.canceled_at == Some(now)
+            .filter(|o| o.created_at == now || o.filled_at == Some(now) || o.canceled_at == Some(now))
+            .map(|o| {
+                let kind = if o.canceled_at.is_some() { "canceled" } else if o.created_at == now { "new" } else { "limit" };
+                let mut order = json!({
+                    "id": o.id, "side": if o.buy { "buy" } else { "sell" }, "type": if o.limit { "limit" } else { "market" },
+                    "quantity": o.quantity, "price": number(o.price), "tradingFee": o.fee, "clientId": null, "createdAt": o.created_at,
+                });
+                if let (Some(at), Some(map)) = (o.filled_at, order.as_object_mut()) {
+                    map.insert("filledAt".into(), json!(at));
+                }
+                if let (Some(at), Some(map)) = (o.canceled_at, order.as_object_mut()) {
+                    map.insert("canceledAt".into(), json!(at));
+                }
+                ("futures/inverse/btc_usd/cross/orders", json!({ "pair": "btc_usd", "event": kind, "order": order }))
             })
-            .map(|o| ("futures/inverse/btc_usd/cross/orders", cross_order_json(o)))
             .collect();
+        let mut position = c.position_json(bid, ask);
+        if let Some(map) = position.as_object_mut() {
+            map.remove("id");
+            map.remove("uid");
+            map.insert("updatedAt".into(), json!(c.updated_at));
+        }
         pushes.push((
             "futures/inverse/btc_usd/cross/position",
-            c.position_json(bid, ask),
+            json!({ "pair": "btc_usd", "event": event, "position": position }),
         ));
         let streams = self.streams();
         for (topic, data) in pushes {

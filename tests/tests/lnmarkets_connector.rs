@@ -639,3 +639,87 @@ async fn deposits_and_withdrawals_move_the_balance_and_fill_the_history() {
     assert_eq!(too_much.venue_code.as_deref(), Some("INSUFFICIENT_BALANCE"));
     assert_eq!(too_much.kind, ErrorKind::InsufficientFunds, "{too_much:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resting_cross_limit_filled_by_the_market_arrives_on_the_private_stream() {
+    use kestrel_core::{MarginMode, OrderRequest};
+    use kestrel_venues::lnmarkets::cross::{self, LnmCrossDirection};
+    let (server, venue) = setup("pass-1").await;
+    venue
+        .cross_transfer(LnmCrossDirection::Deposit, 500_000)
+        .await
+        .unwrap();
+    let mut events = venue.account_stream().await.unwrap();
+    next_matching(&mut events, "live", |e| {
+        matches!(
+            e,
+            AccountEvent::Status {
+                status: StreamStatus::Live
+            }
+        )
+    })
+    .await;
+    eventually(
+        || {
+            server
+                .state
+                .has_subscriber("futures/inverse/btc_usd/cross/orders")
+        },
+        "subscribed to cross orders",
+    )
+    .await;
+    let request = OrderRequest {
+        instrument: cross::instrument().id,
+        client_order_id: kestrel_core::ClientOrderId("k-cross-1".into()),
+        side: Side::Buy,
+        order_type: OrderType::Limit,
+        size: Decimal::from(200),
+        price: Some(dec!(49000)),
+        trigger_price: None,
+        time_in_force: TimeInForce::Gtc,
+        reduce_only: false,
+        post_only: false,
+        leverage: Some(Decimal::from(20)),
+    };
+    let OrderOutcome::Accepted { order } = venue.place_order(&request).await else {
+        panic!("cross limit not accepted")
+    };
+    assert_eq!(order.status, OrderStatus::Open);
+    assert_eq!(venue.cross_view().await.unwrap().leverage, 20);
+    // The market falls through the limit: the venue fills it and pushes the order and
+    // the position; the connector turns them into a fill under our client id.
+    server.state.set_quote(dec!(48990), dec!(48991));
+    let fill = next_matching(
+        &mut events,
+        "the cross fill",
+        |e| matches!(e, AccountEvent::Fill { fill } if cross::is_cross(&fill.instrument)),
+    )
+    .await;
+    let AccountEvent::Fill { fill } = fill else {
+        unreachable!()
+    };
+    assert_eq!(fill.client_order_id.unwrap().0, "k-cross-1");
+    assert_eq!(fill.price, dec!(49000));
+    assert_eq!(fill.size, dec!(200));
+    let position = next_matching(&mut events, "the cross position", |e| {
+        matches!(e, AccountEvent::Position { position } if cross::is_cross(&position.instrument))
+    })
+    .await;
+    let AccountEvent::Position { position } = position else {
+        unreachable!()
+    };
+    assert_eq!(position.margin_mode, MarginMode::Cross);
+    assert_eq!(position.side, PositionSide::Long);
+    assert_eq!(position.size, dec!(200));
+    assert_eq!(position.leverage, dec!(20));
+    // The balance counts the cross wallet: nothing was lost moving sats into it.
+    let balance = next_matching(&mut events, "the balance", |e| {
+        matches!(e, AccountEvent::Balance { .. })
+    })
+    .await;
+    let AccountEvent::Balance { balance } = balance else {
+        unreachable!()
+    };
+    assert_eq!(balance.available, dec!(0.095));
+    assert!(balance.wallet > dec!(0.0999) && balance.wallet <= dec!(0.1));
+}

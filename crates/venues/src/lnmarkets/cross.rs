@@ -109,25 +109,71 @@ fn side_of(s: LnmSide) -> Side {
     }
 }
 
+/// A cross order as either wire shape tells it (REST: ISO times; stream: ms).
+struct Facts {
+    id: String,
+    limit: bool,
+    side: Side,
+    price: Decimal,
+    quantity: u64,
+    fee: i64,
+    created_at: i64,
+    filled_at: Option<i64>,
+    canceled_at: Option<i64>,
+}
+
+impl Facts {
+    fn from_rest(o: &LnmCrossOrder) -> Result<Self> {
+        let time = |t: Option<&str>, set: bool| t.filter(|_| set).map(map::parse_time).transpose();
+        Ok(Self {
+            id: o.id.clone(),
+            limit: o.kind == "limit",
+            side: side_of(o.side),
+            price: o.price,
+            quantity: o.quantity,
+            fee: o.trading_fee,
+            created_at: map::parse_time(&o.created_at)?,
+            filled_at: time(o.filled_at.as_deref(), o.filled)?,
+            canceled_at: time(o.canceled_at.as_deref(), o.canceled)?,
+        })
+    }
+
+    fn from_stream(o: &wire::LnmStreamCrossOrder) -> Self {
+        Self {
+            id: o.id.clone(),
+            limit: o.kind == "limit",
+            side: side_of(o.side),
+            price: o.price,
+            quantity: o.quantity,
+            fee: o.trading_fee,
+            created_at: o.created_at,
+            filled_at: o.filled_at,
+            canceled_at: o.canceled_at,
+        }
+    }
+}
+
 /// A cross order in the core model, known by `client`.
 fn order(o: &LnmCrossOrder, client: ClientOrderId) -> Result<Order> {
-    let created_at = map::parse_time(&o.created_at)?;
-    let filled_at = o.filled_at.as_deref().map(map::parse_time).transpose()?;
-    let canceled_at = o.canceled_at.as_deref().map(map::parse_time).transpose()?;
-    let status = if o.canceled {
+    Ok(order_of(&Facts::from_rest(o)?, client))
+}
+
+fn order_of(o: &Facts, client: ClientOrderId) -> Order {
+    let status = if o.canceled_at.is_some() {
         OrderStatus::Cancelled
-    } else if o.filled {
+    } else if o.filled_at.is_some() {
         OrderStatus::Filled
     } else {
         OrderStatus::Open
     };
+    let filled = o.filled_at.is_some();
     let size = Decimal::from(o.quantity);
-    let limit = o.kind == "limit";
-    Ok(Order {
+    let limit = o.limit;
+    Order {
         id: Some(OrderId(o.id.clone())),
         client_order_id: client,
         instrument: instrument().id,
-        side: side_of(o.side),
+        side: o.side,
         order_type: if limit {
             OrderType::Limit
         } else {
@@ -135,41 +181,43 @@ fn order(o: &LnmCrossOrder, client: ClientOrderId) -> Result<Order> {
         },
         status,
         size,
-        filled_size: if o.filled { size } else { Decimal::ZERO },
+        filled_size: if filled { size } else { Decimal::ZERO },
         price: limit.then_some(o.price),
         trigger_price: None,
-        avg_fill_price: o.filled.then_some(o.price),
+        avg_fill_price: filled.then_some(o.price),
         reduce_only: false,
         post_only: false,
         leverage: None,
-        created_at,
-        updated_at: canceled_at.or(filled_at).unwrap_or(created_at),
+        created_at: o.created_at,
+        updated_at: o.canceled_at.or(o.filled_at).unwrap_or(o.created_at),
         reason: None,
-    })
+    }
 }
 
 /// A filled cross order's one fill.
 fn fill(o: &LnmCrossOrder, client: ClientOrderId) -> Result<Option<Fill>> {
-    let Some(at) = o.filled_at.as_deref().filter(|_| o.filled) else {
-        return Ok(None);
-    };
-    Ok(Some(Fill {
+    Ok(fill_of(&Facts::from_rest(o)?, client))
+}
+
+fn fill_of(o: &Facts, client: ClientOrderId) -> Option<Fill> {
+    let at = o.filled_at?;
+    Some(Fill {
         trade_id: TradeId(format!("{}-fill", o.id)),
         order_id: Some(OrderId(o.id.clone())),
         client_order_id: Some(client),
         instrument: instrument().id,
-        side: side_of(o.side),
+        side: o.side,
         price: o.price,
         size: Decimal::from(o.quantity),
-        fee: map::btc(o.trading_fee),
-        liquidity: if o.kind == "limit" {
+        fee: map::btc(o.fee),
+        liquidity: if o.limit {
             Liquidity::Maker
         } else {
             Liquidity::Taker
         },
         realized_pnl: Decimal::ZERO,
-        ts: map::parse_time(at)?,
-    }))
+        ts: at,
+    })
 }
 
 /// The cross position in the core model; none when flat.
@@ -392,8 +440,8 @@ impl LnMarkets {
         }
     }
 
-    /// What a cross push changes: the pushed order (when it parses as one) with its fill,
-    /// the cross position, and nothing else — the caller adds the balance.
+    /// What a cross push changes: the pushed order (on `cross/orders`) with its fill, then
+    /// the cross position read anew — the caller adds the balance.
     pub(super) async fn cross_events(
         &self,
         pushed: serde_json::Value,
@@ -401,17 +449,18 @@ impl LnMarkets {
         ask: Decimal,
     ) -> Vec<AccountEvent> {
         let mut out = Vec::new();
-        if let Ok(o) = serde_json::from_value::<LnmCrossOrder>(pushed) {
-            let client = self.cross.client_of(&o.id);
-            match (order(&o, client.clone()), fill(&o, client)) {
-                (Ok(order), Ok(f)) => {
-                    out.extend(f.map(|fill| AccountEvent::Fill { fill }));
-                    out.push(AccountEvent::Order { order });
-                }
-                (Err(e), _) | (_, Err(e)) => {
-                    tracing::debug!(error = %e, "unreadable LN Markets cross order")
-                }
-            }
+        if let Ok(e) = serde_json::from_value::<wire::LnmStreamCrossOrderEvent>(pushed) {
+            let facts = Facts::from_stream(&e.order);
+            let client = e
+                .order
+                .client_id
+                .clone()
+                .map(ClientOrderId)
+                .unwrap_or_else(|| self.cross.client_of(&facts.id));
+            out.extend(fill_of(&facts, client.clone()).map(|fill| AccountEvent::Fill { fill }));
+            out.push(AccountEvent::Order {
+                order: order_of(&facts, client),
+            });
         }
         match self.cross_position(bid, ask).await {
             Ok(position) => {

@@ -294,6 +294,33 @@ pub struct LnmCrossOrder {
     pub canceled: bool,
 }
 
+/// A push on `futures/inverse/btc_usd/cross/orders` (`@ln-markets/sdk` `CrossOrderEvent`):
+/// `new`, `limit` (a resting limit filled) or `canceled`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LnmStreamCrossOrderEvent {
+    pub event: String,
+    pub order: LnmStreamCrossOrder,
+}
+
+/// A cross order as the stream sends it: times in ms.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmStreamCrossOrder {
+    pub id: String,
+    pub side: LnmSide,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub quantity: u64,
+    pub price: Decimal,
+    /// Sats; absent on a cancellation.
+    #[serde(default)]
+    pub trading_fee: i64,
+    pub client_id: Option<String>,
+    pub created_at: i64,
+    pub filled_at: Option<i64>,
+    pub canceled_at: Option<i64>,
+}
+
 /// The cross-margin position (one per account); `quantity` is signed, short below zero.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -115,13 +115,7 @@ fn wallet_route(
     body: &Value,
     now: i64,
 ) -> Option<Response> {
-    // Invoices are paid a few seconds after they are made, as if by the user's wallet.
-    for d in &mut account.wallet.lightning_deposits {
-        if d.4.is_none() && now - d.3 >= DEPOSIT_SETTLES_AFTER_MS {
-            d.4 = Some(now);
-            account.balance += d.1;
-        }
-    }
+    // Invoices are paid by `LnmState::settle_deposits`, which also pushes the payment.
     let page =
         |rows: Vec<Value>| reply(StatusCode::OK, json!({ "data": rows, "nextCursor": null }));
     let address = format!(
@@ -441,6 +435,16 @@ impl LnmServer {
             .fallback(dispatch)
             .with_state(state.clone());
         let server = TestServer::start(router).await?;
+        // Invoices are paid on time even when nobody asks, and the payment is pushed.
+        let weak = Arc::downgrade(&state);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
+            loop {
+                tick.tick().await;
+                let Some(state) = weak.upgrade() else { break };
+                state.settle_deposits();
+            }
+        });
         Ok(Self { server, state })
     }
 
@@ -1094,6 +1098,17 @@ fn private(
             .to_owned()
     };
     if let Some(response) = wallet_route(account, next_id, method, path, body, now) {
+        if path.starts_with("/v3/account/withdraw/") && response.status() == StatusCode::OK {
+            if let Some((id, kind, amount, _, _)) = account.wallet.withdrawals.last() {
+                let network = if *kind == "lightning" {
+                    "lightning"
+                } else {
+                    "bitcoin"
+                };
+                state.publish_private(a, "wallet/withdrawal", json!({ "currency": "btc", "network": network, "id": id,
+                    "amount": amount, "fee": 0, "balance": account.balance, "status": "pending", "txId": null }));
+            }
+        }
         return response;
     }
     match (method, path) {
@@ -1534,27 +1549,30 @@ impl LnmState {
             "futures/inverse/btc_usd/cross/position",
             json!({ "pair": "btc_usd", "event": event, "position": position }),
         ));
-        let streams = self.streams();
         for (topic, data) in pushes {
-            let frame = json!({ "jsonrpc": "2.0", "method": "subscription", "params": { "topic": topic, "data": data } }).to_string();
-            for c in streams
-                .iter()
-                .filter(|c| c.account == Some(account) && c.topics.iter().any(|x| x == topic))
-            {
-                let _ = c.tx.send(frame.clone());
-            }
+            self.publish_private(account, topic, data);
         }
     }
 
-    fn publish_trade(&self, account: usize, event: &str, t: &Trade) {
-        let topic = "futures/inverse/btc_usd/isolated/trades";
-        let frame = json!({ "jsonrpc": "2.0", "method": "subscription", "params": { "topic": topic, "data": {
-            "pair": "btc_usd", "event": event,
-            "trade": { "id": t.id, "clientId": t.client_id, "side": if t.buy { "buy" } else { "sell" },
-                "quantity": t.quantity, "margin": t.margin, "price": number(t.price),
-                "createdAt": t.created_at, "closedAt": t.closed_at, "pl": t.pl },
-        } } })
-        .to_string();
+    /// How many pushes went out on `topic` (one per message, whatever the number of clients).
+    pub fn stream_pushes(&self, topic: &str) -> u32 {
+        self.stream_counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&format!("push {topic}"))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Pushes `data` on a private `topic` to `account`'s authenticated, subscribed clients.
+    fn publish_private(&self, account: usize, topic: &str, data: Value) {
+        *self
+            .stream_counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(format!("push {topic}"))
+            .or_default() += 1;
+        let frame = json!({ "jsonrpc": "2.0", "method": "subscription", "params": { "topic": topic, "data": data } }).to_string();
         for c in self
             .streams()
             .iter()
@@ -1562,6 +1580,38 @@ impl LnmState {
         {
             let _ = c.tx.send(frame.clone());
         }
+    }
+
+    /// Pays the Lightning invoices that are due (as the user's wallet would) and pushes each
+    /// on `wallet/deposit` (`@ln-markets/sdk` `WalletDepositData`).
+    pub fn settle_deposits(&self) {
+        let now = self.clock.now_ms();
+        let mut paid = Vec::new();
+        {
+            let mut inner = self.lock();
+            for (a, account) in inner.accounts.iter_mut().enumerate() {
+                for d in &mut account.wallet.lightning_deposits {
+                    if d.4.is_none() && now - d.3 >= DEPOSIT_SETTLES_AFTER_MS {
+                        d.4 = Some(now);
+                        account.balance += d.1;
+                        paid.push((a, json!({ "currency": "btc", "network": "lightning", "id": d.0, "amount": d.1,
+                            "balance": account.balance, "status": "paid", "txId": d.2 })));
+                    }
+                }
+            }
+        }
+        for (a, data) in paid {
+            self.publish_private(a, "wallet/deposit", data);
+        }
+    }
+
+    fn publish_trade(&self, account: usize, event: &str, t: &Trade) {
+        self.publish_private(account, "futures/inverse/btc_usd/isolated/trades", json!({
+            "pair": "btc_usd", "event": event,
+            "trade": { "id": t.id, "clientId": t.client_id, "side": if t.buy { "buy" } else { "sell" },
+                "quantity": t.quantity, "margin": t.margin, "price": number(t.price),
+                "createdAt": t.created_at, "closedAt": t.closed_at, "pl": t.pl },
+        }));
     }
 
     /// Answers one JSON-RPC request from client `id`.

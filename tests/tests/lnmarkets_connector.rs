@@ -723,3 +723,38 @@ async fn a_resting_cross_limit_filled_by_the_market_arrives_on_the_private_strea
     assert_eq!(balance.available, dec!(0.095));
     assert!(balance.wallet > dec!(0.0999) && balance.wallet <= dec!(0.1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paid_deposit_and_a_withdrawal_are_pushed_and_move_the_balance() {
+    use kestrel_venues::lnmarkets::extras::LnmWithdrawTo;
+    let (server, venue) = setup("pass-1").await;
+    let mut events = venue.account_stream().await.unwrap();
+    eventually(
+        || server.state.has_subscriber("wallet/deposit"),
+        "subscribed to wallet deposits",
+    )
+    .await;
+    venue.deposit_lightning(25_000).await.unwrap();
+    // Nothing polls: the wallet/deposit push makes the connector read the balance.
+    let paid = next_matching(
+        &mut events,
+        "the deposit's balance",
+        |e| matches!(e, AccountEvent::Balance { balance } if balance.available == dec!(0.10025)),
+    )
+    .await;
+    drop(paid);
+    assert_eq!(server.state.stream_pushes("wallet/deposit"), 1);
+    venue
+        .withdraw(&LnmWithdrawTo::OnChain {
+            address: "tb1qkestrel".into(),
+            amount_sats: 5_000,
+        })
+        .await
+        .unwrap();
+    next_matching(
+        &mut events,
+        "the withdrawal's balance",
+        |e| matches!(e, AccountEvent::Balance { balance } if balance.available == dec!(0.10020)),
+    )
+    .await;
+}

@@ -128,7 +128,7 @@ export const byTestId = (id) => By.css(`[data-testid="${id}"]`);
 export function startLnmServer(key, secret, passphrase) {
   const server = process.env.KESTREL_LNM_SERVER ?? path.resolve("../../target/debug/lnmarkets-server");
   return new Promise((resolve, reject) => {
-    const child = spawn(server, [key, secret, passphrase], { stdio: ["pipe", "pipe", "inherit"] });
+    const child = spawn(server, ["--static", key, secret, passphrase], { stdio: ["pipe", "pipe", "inherit"] });
     let out = "";
     child.on("error", reject);
     child.stdout.on("data", (chunk) => {

@@ -452,6 +452,29 @@ impl LnmServer {
     pub fn base_url(&self) -> String {
         self.server.base_url()
     }
+
+    /// Makes the market live: every `step` the quote follows a `kestrel-sim` price path
+    /// (geometric walk with clustered volatility, `annual_volatility` 0.55 = 55 %), so pushes,
+    /// candles, limit fills and P&L move as on the venue. Stops with the server.
+    pub fn drive(&self, seed: u64, annual_volatility: f64, step: std::time::Duration) {
+        use rand::SeedableRng;
+        let weak = Arc::downgrade(&self.state);
+        let start = self.state.lock().market.bid.to_f64().unwrap_or(50_000.0);
+        let step_ms = i64::try_from(step.as_millis()).unwrap_or(1_000);
+        tokio::spawn(async move {
+            let mut path = kestrel_sim::price::PricePath::new(start, annual_volatility, step_ms);
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let mut tick = tokio::time::interval(step);
+            loop {
+                tick.tick().await;
+                let Some(state) = weak.upgrade() else { break };
+                let price = Decimal::from_f64_retain(path.step(&mut rng)).unwrap_or(Decimal::ONE);
+                // On the venue's 0.5 tick, one dollar wide.
+                let bid = (price * Decimal::TWO).floor() / Decimal::TWO;
+                state.set_quote(bid, bid + Decimal::ONE);
+            }
+        });
+    }
 }
 
 impl LnmState {
@@ -479,9 +502,25 @@ impl LnmState {
                 "funding": { "rate": 0.0001, "time": null },
             }),
         );
+        // The running minute candle follows the bid, for the REST history and the push.
         let minute = now - now.rem_euclid(60_000);
+        let candle = {
+            let mut inner = self.lock();
+            let c =
+                inner
+                    .market
+                    .minutes
+                    .entry(minute)
+                    .or_insert([bid, bid, bid, bid, Decimal::ZERO]);
+            c[1] = c[1].max(bid);
+            c[2] = c[2].min(bid);
+            c[3] = bid;
+            c[4] += Decimal::TEN;
+            *c
+        };
         self.publish("futures/inverse/btc_usd/ohlc/1m", json!({
-            "time": minute, "open": number(bid), "high": number(ask), "low": number(bid), "close": number(bid), "volume": 10,
+            "time": minute, "open": number(candle[0]), "high": number(candle[1]), "low": number(candle[2]),
+            "close": number(candle[3]), "volume": number(candle[4]),
         }));
         let mut inner = self.lock();
         inner.market.bid = bid;

@@ -17,7 +17,7 @@ let server;
 let base;
 
 before(async () => {
-  server = spawn(binary, [KEY, SECRET, PASSPHRASE], { stdio: ["pipe", "pipe", "inherit"] });
+  server = spawn(binary, ["--static", KEY, SECRET, PASSPHRASE], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: server.stdout });
   base = await new Promise((resolve, reject) => {
     server.once("exit", (code) => reject(new Error(`server exited (${code})`)));

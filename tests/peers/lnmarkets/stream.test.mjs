@@ -21,7 +21,7 @@ let server;
 let rest;
 
 before(async () => {
-  server = spawn(binary, [KEY, SECRET, PASSPHRASE], { stdio: ["pipe", "pipe", "inherit"] });
+  server = spawn(binary, ["--static", KEY, SECRET, PASSPHRASE], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: server.stdout });
   const urls = {};
   await new Promise((resolve, reject) => {

@@ -2,7 +2,10 @@
 //! written in other languages (tests/peers/lnmarkets). Prints its URLs and credentials, then
 //! `READY <rest-url>`, and serves until stdin closes or the process is killed.
 //!
-//! Usage: `cargo run -p kestrel-tests --bin lnmarkets-server [key secret passphrase]`
+//! Usage: `cargo run -p kestrel-tests --bin lnmarkets-server [--static] [key secret passphrase]`
+//!
+//! The quote moves every second along a `kestrel-sim` price path; `--static` keeps it at
+//! 50 000 / 50 001 (tests that check exact values use it).
 
 use kestrel_tests::lnmarkets::{ApiKey, LnmServer};
 use rust_decimal::Decimal;
@@ -10,7 +13,10 @@ use tokio::io::AsyncReadExt;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
+    let (flags, args): (Vec<String>, Vec<String>) =
+        std::env::args().skip(1).partition(|a| a.starts_with("--"));
+    let live = !flags.iter().any(|f| f == "--static");
+    let mut args = args.into_iter();
     let api = match (args.next(), args.next(), args.next()) {
         (Some(key), Some(secret), Some(passphrase)) => ApiKey {
             key,
@@ -31,7 +37,22 @@ async fn main() -> anyhow::Result<()> {
         600,
     )
     .await?;
+    if live {
+        server.drive(
+            u64::try_from(std::process::id()).unwrap_or(7),
+            0.55,
+            std::time::Duration::from_secs(1),
+        );
+    }
     println!("LN Markets test server (REST v3 + Stream v1), account balance 10 000 000 sats");
+    println!(
+        "  market:          {}",
+        if live {
+            "live (kestrel-sim price path, a step a second)"
+        } else {
+            "static at 50 000 / 50 001"
+        }
+    );
     println!("  REST base URL:   {}", server.base_url());
     println!("  stream URL:      {}/v1", server.server.ws_url());
     println!("  API key:         {}", api.key);

@@ -39,7 +39,7 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     if live {
         server.drive(
-            u64::try_from(std::process::id()).unwrap_or(7),
+            u64::from(std::process::id()),
             0.55,
             std::time::Duration::from_secs(1),
         );

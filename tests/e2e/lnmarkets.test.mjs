@@ -164,3 +164,47 @@ test("closing the position realizes its PnL", async () => {
   await eventually(async () => (await u.findAll("fill-row")).length >= 2, "opening and closing fills", 15000);
   await app.screenshot("lnmarkets-after-close");
 });
+
+test("cross margin: sats moved into the cross wallet after a confirmation, a buy on BTC/USD-CROSS, closed", async () => {
+  await (await u.find("tab-lnmarkets")).click();
+  await (await u.find("lnm-view-cross")).click();
+  await eventually(async () => (await u.findAll("lnm-cross-margin")).length > 0, "the cross view", 15000);
+  await u.typeInto("lnm-cross-amount", "200000");
+  await (await u.find("lnm-cross-deposit")).click();
+  const confirm = await eventually(async () => (await u.findAll("lnm-cross-confirm"))[0], "the confirmation");
+  assert.match(await confirm.getText(), /200,000/);
+  await confirm.click();
+  await eventually(
+    async () => (await (await u.find("lnm-cross-margin")).getText()).includes("200,000"),
+    "200 000 sats in the cross wallet",
+    15000,
+  );
+  assert.equal((await u.findAll("lnm-cross-transfer-row")).length, 1);
+  await driver.executeScript(`
+    const s = document.querySelector('[data-testid="instrument-select"]');
+    const o = [...s.options].find((o) => o.textContent.trim() === "BTC/USD-CROSS");
+    s.value = o.value;
+    s.dispatchEvent(new Event("change", { bubbles: true }));`);
+  await eventually(
+    async () => (await (await u.find("instrument-select")).getAttribute("value")).includes("BTC/USD-CROSS"),
+    "the cross instrument selected",
+  );
+  await (await u.find("ticket-side-buy")).click();
+  await (await u.find("ticket-type-market")).click();
+  await u.typeInto("ticket-size", "100");
+  await eventually(async () => (await u.find("ticket-submit")).isEnabled(), "submit enabled");
+  await (await u.find("ticket-submit")).click();
+  // The position streams in while the Cross margin view is on screen, which re-reads the wallet.
+  await eventually(
+    async () => (await (await u.find("lnm-cross-position")).getAttribute("data-quantity")) === "100",
+    "a long of 100 in the cross view",
+    15000,
+  );
+  assert.match(await (await u.find("lnm-cross-position")).getText(), /Long\s+100/);
+  await app.screenshot("lnmarkets-cross");
+  await (await u.find("tab-positions")).click();
+  const row = await eventually(positionRow, "the cross position row", 15000);
+  assert.equal(Number(await row.getAttribute("data-size")), 100);
+  await (await u.find("position-close")).click();
+  await eventually(async () => (await u.findAll("position-row")).length === 0, "cross position closed", 15000);
+});

@@ -5,8 +5,8 @@ import type { VenueId } from "./bindings/bindings";
 
 export type TabId = "positions" | "orders" | "fills" | "lnmarkets";
 
-/** The LN Markets tab's two views: funding and the venue, or the wallet. */
-export type LnmView = "overview" | "wallet";
+/** The LN Markets tab's views: funding and the venue, the wallet, or the cross-margin account. */
+export type LnmView = "overview" | "wallet" | "cross";
 
 export interface Tab {
   id: TabId;

@@ -1,6 +1,6 @@
-// LN Markets' venue-only features over IPC: the LN Markets tab's overview, cash-in, and the
-// wallet (deposits, withdrawals and their history). Each call sends at most once; nothing here
-// retries (cashing in or withdrawing twice would move twice the money).
+// LN Markets' venue-only features over IPC: the LN Markets tab's overview, cash-in, the wallet
+// (deposits, withdrawals and their history) and the cross-margin account. Each call sends at
+// most once; nothing here retries (cashing in or withdrawing twice would move twice the money).
 
 import {
   commands,
@@ -8,6 +8,8 @@ import {
   type AppError,
   type DepositInvoice,
   type InstrumentId,
+  type LnmCross,
+  type LnmCrossDirection,
   type LnmOverview,
   type LnmWithdrawTo,
   type PositionSide,
@@ -59,4 +61,29 @@ export function lnmWithdraw(
   to: LnmWithdrawTo,
 ): Promise<Result<number, AppError>> {
   return settle(() => commands.lnmWithdraw(account, to));
+}
+
+/** The cross-margin account: its wallet, position, leverage, transfers and funding fees. */
+export function lnmCross(account: AccountId): Promise<Result<LnmCross, AppError>> {
+  return settle(() => commands.lnmCross(account));
+}
+
+/** Moves `amountSats` between the account balance and the cross wallet, once; ok carries the
+ * cross account after it. An error of code "network" means the outcome is unknown: the move may
+ * have happened, so the caller must not send it again. */
+export function lnmCrossTransfer(
+  account: AccountId,
+  direction: LnmCrossDirection,
+  amountSats: number,
+): Promise<Result<LnmCross, AppError>> {
+  return settle(() => commands.lnmCrossTransfer(account, direction, amountSats));
+}
+
+/** Sets the cross-margin leverage (whole, 1–100); ok carries the cross account after it. The
+ * venue refuses a leverage the margin cannot carry. */
+export function lnmCrossLeverage(
+  account: AccountId,
+  leverage: number,
+): Promise<Result<LnmCross, AppError>> {
+  return settle(() => commands.lnmCrossLeverage(account, leverage));
 }

@@ -2,6 +2,9 @@
 
 import {
   lnmCashIn,
+  lnmCross,
+  lnmCrossLeverage,
+  lnmCrossTransfer,
   lnmDepositLightning,
   lnmInvoiceAmount,
   lnmOverview,
@@ -19,6 +22,7 @@ import {
   watchSettings,
 } from "../ipc/settings";
 import { AccountStore } from "./account.svelte";
+import { LnCrossStore } from "./lncross.svelte";
 import { LnMarketsStore } from "./lnmarkets.svelte";
 import { LnWalletStore } from "./lnwallet.svelte";
 import { MarketStore } from "./market.svelte";
@@ -48,6 +52,10 @@ export const lnwallet = new LnWalletStore(
     invoiceAmount: lnmInvoiceAmount,
     withdraw: lnmWithdraw,
   },
+  toasts,
+);
+export const lncross = new LnCrossStore(
+  { cross: lnmCross, transfer: lnmCrossTransfer, leverage: lnmCrossLeverage },
   toasts,
 );
 // The switcher lists what Rust has connected, so it is re-listed whenever Settings changes.

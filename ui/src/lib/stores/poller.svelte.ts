@@ -30,6 +30,8 @@ export class Poller<T> {
   #inflight: Promise<void> | null = null;
   /** After a rate limit, timed reads wait until then (ms). */
   #notBefore = 0;
+  /** Bumped by `put`: a read sent before a value was put answers with something older. */
+  #puts = 0;
 
   /** `onRead` hears every good read, after `value` holds it. */
   constructor(read: ReadFor<T>, now: () => number, onRead: (value: T) => void = () => {}) {
@@ -84,6 +86,17 @@ export class Poller<T> {
     }, periodMs);
   }
 
+  /** Takes what the venue answered to an action (the state after it) as the latest read, and
+   * tells `onRead`. A read already under way was sent before the action: its answer is dropped. */
+  put(value: T): void {
+    if (this.#account === null) return;
+    this.#puts++;
+    this.value = value;
+    this.loadedAt = this.#now();
+    this.error = null;
+    this.#onRead(value);
+  }
+
   /** Reads again; joins a read already under way rather than sending another. */
   refresh(): Promise<void> {
     const account = this.#account;
@@ -98,9 +111,11 @@ export class Poller<T> {
 
   async #readFor(account: AccountId, generation: number): Promise<void> {
     this.loading = true;
+    const puts = this.#puts;
     const result = await this.#read(account);
     if (generation !== this.#generation) return;
     this.loading = false;
+    if (puts !== this.#puts) return;
     if (result.status === "ok") {
       this.value = result.data;
       this.loadedAt = this.#now();

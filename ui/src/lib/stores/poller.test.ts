@@ -139,6 +139,33 @@ describe("Poller", () => {
     poller.hide();
   });
 
+  it("takes a value put as the latest read, and drops a read sent before it", async () => {
+    const { read, answer } = answering();
+    const heard: string[] = [];
+    const poller = new Poller(read, now, (v) => heard.push(v));
+    poller.put("before any show");
+    expect(poller.value).toBeNull();
+
+    const first = poller.show("acct-1", EVERY);
+    answer(0, ok("read"));
+    await first;
+    const stale = poller.refresh();
+    clock = 4_000;
+    poller.put("after the action");
+    expect([poller.value, poller.loadedAt]).toEqual(["after the action", 4_000]);
+    answer(1, ok("from before the action"));
+    await stale;
+    expect(poller.value).toBe("after the action");
+    expect(poller.loading).toBe(false);
+    expect(heard).toEqual(["read", "after the action"]);
+
+    const next = poller.refresh();
+    answer(2, ok("fresh"));
+    await next;
+    expect(poller.value).toBe("fresh");
+    poller.hide();
+  });
+
   it("waits out a rate limit before reading on the timer again; refresh still asks", async () => {
     const read = replying(
       ok(),

@@ -147,6 +147,26 @@ export function ui(driver) {
   return {
     find,
     findAll,
+    /** Picks an instrument in the header's select by its symbol, as a user would. */
+    async selectInstrument(symbol) {
+      await driver.executeScript(
+        `const s = document.querySelector('[data-testid="instrument-select"]');
+         const o = [...s.options].find((o) => o.textContent.trim() === arguments[0]);
+         s.value = o.value;
+         s.dispatchEvent(new Event("change", { bubbles: true }));`,
+        symbol,
+      );
+      await eventually(
+        async () => (await (await find("instrument-select")).getAttribute("value")).endsWith(symbol),
+        `${symbol} selected`,
+      );
+      // Its feed is live before anything is traded (the engine refuses market orders on a
+      // stale price, as a trader would see in the ticket).
+      await eventually(
+        async () => (await (await find("venue-status")).getAttribute("data-status")) === "live",
+        `${symbol}'s feed live`,
+      );
+    },
     async typeInto(id, text) {
       // WebKitWebDriver's clear() fires no input event, but typing after it does: the app
       // sees the whole new text.

@@ -180,15 +180,7 @@ test("cross margin: sats moved into the cross wallet after a confirmation, a buy
     15000,
   );
   assert.equal((await u.findAll("lnm-cross-transfer-row")).length, 1);
-  await driver.executeScript(`
-    const s = document.querySelector('[data-testid="instrument-select"]');
-    const o = [...s.options].find((o) => o.textContent.trim() === "BTC/USD-CROSS");
-    s.value = o.value;
-    s.dispatchEvent(new Event("change", { bubbles: true }));`);
-  await eventually(
-    async () => (await (await u.find("instrument-select")).getAttribute("value")).includes("BTC/USD-CROSS"),
-    "the cross instrument selected",
-  );
+  await u.selectInstrument("BTC/USD-CROSS");
   await (await u.find("ticket-side-buy")).click();
   await (await u.find("ticket-type-market")).click();
   await u.typeInto("ticket-size", "100");
@@ -207,4 +199,36 @@ test("cross margin: sats moved into the cross wallet after a confirmation, a buy
   assert.equal(Number(await row.getAttribute("data-size")), 100);
   await (await u.find("position-close")).click();
   await eventually(async () => (await u.findAll("position-row")).length === 0, "cross position closed", 15000);
+});
+
+test("an order whose answer is lost shows as unknown, is reconciled to the one trade, and is never resent", async () => {
+  await u.selectInstrument("BTC/USD");
+  // The venue carries out the next order but its gateway answers 502: the app cannot know.
+  const queued = await fetch(`${venue.rest}/__kestrel/fault`, {
+    method: "POST",
+    body: JSON.stringify({ path: "/v3/futures/isolated/trade", status: 502, after: true }),
+  });
+  assert.equal(queued.status, 200);
+  const sent = async () =>
+    (await (await fetch(`${venue.rest}/__kestrel/requests?method=POST&path=/v3/futures/isolated/trade`)).json()).count;
+  const before = await sent();
+  await (await u.find("ticket-side-buy")).click();
+  await (await u.find("ticket-type-market")).click();
+  await u.typeInto("ticket-size", "200");
+  await eventually(async () => (await u.find("ticket-submit")).isEnabled(), "submit enabled");
+  await (await u.find("ticket-submit")).click();
+  await eventually(
+    async () => {
+      for (const t of await u.findAll("toast")) if (/unknown/i.test(await t.getText())) return true;
+      return false;
+    },
+    "the unknown-outcome toast",
+  );
+  await (await u.find("tab-positions")).click();
+  const row = await eventually(positionRow, "the reconciled position", 20000);
+  assert.equal(Number(await row.getAttribute("data-size")), 200);
+  assert.equal((await sent()) - before, 1, "sent exactly once");
+  await app.screenshot("lnmarkets-reconciled");
+  await (await u.find("position-close")).click();
+  await eventually(async () => (await u.findAll("position-row")).length === 0, "position closed", 15000);
 });

@@ -5,7 +5,7 @@ use futures::StreamExt;
 use kestrel_core::{
     AmendRequest, Capabilities, ClientOrderId, Decimal, ErrorKind, InstrumentId, MarketData,
     MarketEvent, OrderOutcome, OrderRequest, OrderStatus, OrderType, Position, PositionSide, Side,
-    StreamStatus, TimeInForce, Trading,
+    StopLoss, StreamStatus, TimeInForce, Trading,
 };
 use std::time::Duration;
 
@@ -64,6 +64,8 @@ fn request(
         reduce_only: false,
         post_only: false,
         leverage: Some(Decimal::from(10)),
+        take_profit: None,
+        stop_loss: None,
     }
 }
 
@@ -206,7 +208,12 @@ pub async fn tp_sl_and_margin_where_supported(s: &Subject<'_>) -> anyhow::Result
     let sl = on_tick(p.entry_price * Decimal::new(97, 2));
     let set = s
         .venue
-        .set_tp_sl(&s.instrument, PositionSide::Long, Some(tp), Some(sl))
+        .set_tp_sl(
+            &s.instrument,
+            PositionSide::Long,
+            Some(tp),
+            Some(StopLoss::fixed(sl)),
+        )
         .await;
     if s.capabilities.position_tp_sl {
         set?;
@@ -225,6 +232,29 @@ pub async fn tp_sl_and_margin_where_supported(s: &Subject<'_>) -> anyhow::Result
             p.take_profit.is_none() && p.stop_loss.is_none(),
             "TP/SL not removed"
         );
+        if s.capabilities.trailing_stop {
+            let trailing = StopLoss {
+                price: sl,
+                trailing: true,
+            };
+            s.venue
+                .set_tp_sl(&s.instrument, PositionSide::Long, None, Some(trailing))
+                .await?;
+            let p = long_position(s).await?;
+            anyhow::ensure!(
+                p.stop_loss == Some(sl) && p.stop_loss_trail.is_some_and(|d| d > Decimal::ZERO),
+                "trailing stop-loss not on the position: {:?} trailing {:?}",
+                p.stop_loss,
+                p.stop_loss_trail
+            );
+            s.venue
+                .set_tp_sl(&s.instrument, PositionSide::Long, None, None)
+                .await?;
+            anyhow::ensure!(
+                long_position(s).await?.stop_loss_trail.is_none(),
+                "trailing stop-loss not removed"
+            );
+        }
     } else {
         anyhow::ensure!(
             matches!(set, Err(ref e) if e.kind == ErrorKind::Unsupported),

@@ -74,6 +74,8 @@ struct Trade {
     opening_fee: i64,
     closing_fee: i64,
     stoploss: Decimal,
+    /// A trailing stop-loss's distance from the market; zero when fixed.
+    stoploss_trail: Decimal,
     takeprofit: Decimal,
     created_at: i64,
     filled_at: Option<i64>,
@@ -99,6 +101,8 @@ struct Account {
 struct Wallet {
     /// (id, sats, payment hash, created, settled)
     lightning_deposits: Vec<(String, i64, String, i64, Option<i64>)>,
+    /// (id, sats, transaction id, created, block height)
+    on_chain_deposits: Vec<(String, i64, String, i64, i64)>,
     /// (id, kind `lightning` | `on-chain`, sats, destination, created)
     withdrawals: Vec<(String, &'static str, i64, String, i64)>,
 }
@@ -155,7 +159,18 @@ fn wallet_route(
                 })
                 .collect(),
         ),
-        ("GET", "/v3/account/deposits/on-chain") => page(Vec::new()),
+        ("GET", "/v3/account/deposits/on-chain") => page(
+            account
+                .wallet
+                .on_chain_deposits
+                .iter()
+                .rev()
+                .map(|(id, amount, tx, created, height)| {
+                    json!({ "id": id, "amount": amount, "txId": tx, "createdAt": iso(*created),
+                            "status": "CONFIRMED", "confirmations": 1, "blockHeight": height })
+                })
+                .collect(),
+        ),
         ("POST", "/v3/account/withdraw/lightning" | "/v3/account/withdraw/on-chain") => {
             let lightning = path.ends_with("lightning");
             let (amount, destination) = if lightning {
@@ -533,6 +548,9 @@ impl LnmState {
                     t.state = TradeState::Running;
                     t.entry = Some(t.price);
                     t.filled_at = Some(now);
+                    self.publish_trade(a, "filled", t);
+                } else if let Some(event) = on_quote(t, &mut account.balance, bid, ask, now) {
+                    self.publish_trade(a, event, t);
                 }
             }
             // Resting cross limits the quote reaches fill at their price, if the margin
@@ -723,6 +741,16 @@ fn handle(
     let now = state.clock.now_ms();
     let params: HashMap<String, String> = url_params(query);
     match (method.as_str(), path) {
+        // Test control, not the venue's: faults and request counts for tests that drive the
+        // standalone server from another process (the app's end-to-end tests).
+        ("POST", "/__kestrel/fault") => control_fault(state, body),
+        ("GET", "/__kestrel/requests") => {
+            let count = state.requests(
+                params.get("method").map_or("", String::as_str),
+                params.get("path").map_or("", String::as_str),
+            );
+            reply(StatusCode::OK, json!({ "count": count }))
+        }
         ("GET", "/v3/time") => reply(StatusCode::OK, json!({ "time": iso(now) })),
         ("GET", "/v3/futures/ticker") => ticker(state, now),
         ("GET", "/v3/futures/candles") => candles(state, &params),
@@ -923,18 +951,11 @@ fn ticker(state: &LnmState, now: i64) -> Response {
     )
 }
 
-fn range_ms(range: &str) -> Option<i64> {
-    Some(match range {
-        "1m" => 60_000,
-        "3m" => 180_000,
-        "5m" => 300_000,
-        "15m" => 900_000,
-        "30m" => 1_800_000,
-        "1h" => 3_600_000,
-        "4h" => 14_400_000,
-        "1d" => 86_400_000,
-        _ => return None,
-    })
+/// A v3 candle range (`1m` … `3months`), as the venue names them.
+fn range_of(range: &str) -> Option<kestrel_core::Timeframe> {
+    kestrel_core::Timeframe::ALL
+        .into_iter()
+        .find(|tf| tf.as_str() == range)
 }
 
 /// Candles newest first; `nextCursor` is the open time of the oldest one returned.
@@ -947,7 +968,7 @@ fn candles(state: &LnmState, params: &HashMap<String, String>) -> Response {
         );
     };
     let range = params.get("range").map_or("1m", String::as_str);
-    let Some(step) = range_ms(range) else {
+    let Some(timeframe) = range_of(range) else {
         return fail(StatusCode::BAD_REQUEST, "Invalid range", "BAD_REQUEST");
     };
     let to = params
@@ -966,7 +987,7 @@ fn candles(state: &LnmState, params: &HashMap<String, String>) -> Response {
     let inner = state.lock();
     let mut buckets: BTreeMap<i64, [Decimal; 5]> = BTreeMap::new();
     for (t, [o, h, l, c, v]) in inner.market.minutes.range(from..upper) {
-        let b = t - t.rem_euclid(step);
+        let b = timeframe.bucket(*t);
         if b < from {
             continue;
         }
@@ -1005,12 +1026,67 @@ fn trade_json(t: &Trade) -> Value {
         "entryMargin": t.margin,
         "entryPrice": t.entry.map(number), "exitPrice": t.exit.map(number),
         "pl": t.pl, "stoploss": number(t.stoploss), "takeprofit": number(t.takeprofit),
-        "stoplossTrailingDistance": 0, "sumCashInMargin": 0, "sumCashInPl": 0, "sumFundingFees": t.sum_funding_fees,
+        "stoplossTrailingDistance": number(t.stoploss_trail), "sumCashInMargin": 0, "sumCashInPl": 0, "sumFundingFees": t.sum_funding_fees,
         "createdAt": iso(t.created_at), "filledAt": t.filled_at.map(iso), "closedAt": t.closed_at.map(iso),
         "open": t.state == TradeState::Open, "running": t.state == TradeState::Running,
         "closed": t.state == TradeState::Closed, "canceled": t.state == TradeState::Canceled,
         "clientId": t.client_id,
     })
+}
+
+/// Closes a running trade at `exit`: P&L realized, margin, P&L and the reserved closing fee
+/// back to the balance less the fee actually charged.
+fn close_at(t: &mut Trade, balance: &mut i64, exit: Decimal, now: i64) {
+    t.pl = pnl(t, exit);
+    t.exit = Some(exit);
+    t.state = TradeState::Closed;
+    t.closed_at = Some(now);
+    *balance += t.margin + t.pl + t.closing_fee - fee_sats(t.quantity, exit);
+}
+
+/// What the quote does to a running trade: a trailing stop follows it (never back), and a
+/// take-profit or stop-loss it reaches closes the trade at market. The event, if it closed.
+fn on_quote(
+    t: &mut Trade,
+    balance: &mut i64,
+    bid: Decimal,
+    ask: Decimal,
+    now: i64,
+) -> Option<&'static str> {
+    if t.state != TradeState::Running {
+        return None;
+    }
+    let exit = if t.buy { bid } else { ask };
+    if !t.stoploss_trail.is_zero() && !t.stoploss.is_zero() {
+        let half = |x: Decimal, strategy| {
+            (x * Decimal::TWO).round_dp_with_strategy(0, strategy) / Decimal::TWO
+        };
+        if t.buy {
+            let moved = half(
+                exit - t.stoploss_trail,
+                RoundingStrategy::ToNegativeInfinity,
+            );
+            t.stoploss = t.stoploss.max(moved);
+        } else {
+            let moved = half(
+                exit + t.stoploss_trail,
+                RoundingStrategy::ToPositiveInfinity,
+            );
+            t.stoploss = t.stoploss.min(moved);
+        }
+    }
+    let reached = |level: Decimal, up: bool| {
+        !level.is_zero() && if up { exit >= level } else { exit <= level }
+    };
+    let event = if reached(t.takeprofit, t.buy) {
+        "takeprofit"
+    } else if reached(t.stoploss, !t.buy) {
+        "stoploss"
+    } else {
+        return None;
+    };
+    close_at(t, balance, exit, now);
+    Some(event)
 }
 
 fn liquidation(t: &Trade) -> Decimal {
@@ -1160,16 +1236,21 @@ fn private(
         ),
         ("GET", "/v3/futures/isolated/trades/open") => list(account, TradeState::Open),
         ("GET", "/v3/futures/isolated/trades/running") => list(account, TradeState::Running),
-        ("GET", "/v3/futures/isolated/trades/closed") => {
+        ("GET", "/v3/futures/isolated/trades/closed" | "/v3/futures/isolated/trades/canceled") => {
             let limit = params
                 .get("limit")
                 .and_then(|l| l.parse::<usize>().ok())
                 .unwrap_or(100)
                 .clamp(1, 1000);
+            let wanted = if path.ends_with("closed") {
+                TradeState::Closed
+            } else {
+                TradeState::Canceled
+            };
             let mut closed: Vec<&Trade> = account
                 .trades
                 .iter()
-                .filter(|t| t.state == TradeState::Closed)
+                .filter(|t| t.state == wanted)
                 .collect();
             closed.sort_by_key(|t| std::cmp::Reverse(t.closed_at));
             let data: Vec<Value> = closed.iter().take(limit).map(|t| trade_json(t)).collect();
@@ -1212,11 +1293,7 @@ fn private(
                 return fail(StatusCode::NOT_FOUND, "Trade not found", "NOT_FOUND");
             };
             let exit = if t.buy { market.bid } else { market.ask };
-            t.pl = pnl(t, exit);
-            t.exit = Some(exit);
-            t.state = TradeState::Closed;
-            t.closed_at = Some(now);
-            account.balance += t.margin + t.pl + t.closing_fee - fee_sats(t.quantity, exit);
+            close_at(t, &mut account.balance, exit, now);
             state.publish_trade(a, "closed", t);
             reply(StatusCode::OK, trade_json(t))
         }
@@ -1251,20 +1328,43 @@ fn private(
                 }
                 t.takeprofit = value;
             } else {
+                // NOTES.md §1.7: liquidation ≤ SL < market for a long (mirrored for a short);
+                // an open limit trade is judged against its price.
+                let market_now = match (t.state, t.buy) {
+                    (TradeState::Running, true) => market.bid,
+                    (TradeState::Running, false) => market.ask,
+                    _ => reference,
+                };
                 let liq = liquidation(t);
                 let ok = if t.buy {
-                    value < reference && value >= liq
+                    value < market_now && value >= liq
                 } else {
-                    value > reference && (liq.is_zero() || value <= liq)
+                    value > market_now && (liq.is_zero() || value <= liq)
                 };
                 if !ok {
                     return fail(
                         StatusCode::BAD_REQUEST,
-                        "stoploss must lie between the liquidation and the entry price",
+                        "stoploss must lie between the liquidation and the market price",
                         "BAD_REQUEST",
                     );
                 }
+                let trailing = match body.get("mode").and_then(Value::as_str) {
+                    None | Some("fixed") => false,
+                    Some("trailing") => true,
+                    Some(_) => {
+                        return fail(
+                            StatusCode::BAD_REQUEST,
+                            "mode must be 'fixed' or 'trailing'",
+                            "BAD_REQUEST",
+                        )
+                    }
+                };
                 t.stoploss = value;
+                t.stoploss_trail = if trailing {
+                    (market_now - value).abs()
+                } else {
+                    Decimal::ZERO
+                };
             }
             reply(StatusCode::OK, trade_json(t))
         }
@@ -1282,6 +1382,7 @@ fn private(
                 t.takeprofit = Decimal::ZERO;
             } else {
                 t.stoploss = Decimal::ZERO;
+                t.stoploss_trail = Decimal::ZERO;
             }
             reply(StatusCode::OK, trade_json(t))
         }
@@ -1384,6 +1485,46 @@ fn private(
     }
 }
 
+/// `POST /__kestrel/fault {"path", "status", "body"?, "after"?}`: the next request to `path`
+/// is answered with `status`; with `"after": true` it is carried out first (a lost answer).
+fn control_fault(state: &LnmState, body: &str) -> Response {
+    let Ok(spec) = serde_json::from_str::<Value>(body) else {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "a JSON body is required",
+            "BAD_REQUEST",
+        );
+    };
+    let (Some(path), Some(status)) = (
+        spec.get("path").and_then(Value::as_str),
+        spec.get("status")
+            .and_then(Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok()),
+    ) else {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "path and status are required",
+            "BAD_REQUEST",
+        );
+    };
+    let text = spec
+        .get("body")
+        .and_then(Value::as_str)
+        .unwrap_or("<html>Bad Gateway</html>")
+        .to_owned();
+    let fault = if spec.get("after").and_then(Value::as_bool).unwrap_or(false) {
+        Fault::StatusAfter { status, body: text }
+    } else {
+        Fault::Status {
+            status,
+            body: text,
+            retry_after_s: None,
+        }
+    };
+    state.faults.inject(path, fault);
+    reply(StatusCode::OK, json!({ "queued": path }))
+}
+
 fn list(account: &Account, state: TradeState) -> Response {
     let data: Vec<Value> = account
         .trades
@@ -1442,6 +1583,7 @@ fn new_trade(
         opening_fee,
         closing_fee: 0,
         stoploss: decimal("stoploss").unwrap_or(Decimal::ZERO),
+        stoploss_trail: Decimal::ZERO,
         takeprofit: decimal("takeprofit").unwrap_or(Decimal::ZERO),
         created_at: now,
         filled_at: None,
@@ -1619,6 +1761,34 @@ impl LnmState {
         {
             let _ = c.tx.send(frame.clone());
         }
+    }
+
+    /// Receives `amount` sats on-chain into the first account, confirmed in one block, and
+    /// pushes it on `wallet/deposit` (network `bitcoin`). Returns the transaction id.
+    pub fn receive_on_chain(&self, amount: i64) -> String {
+        let now = self.clock.now_ms();
+        let (tx, data) = {
+            let mut inner = self.lock();
+            inner.next_id += 1;
+            let n = inner.next_id;
+            let id = uuid(n);
+            let tx = format!("{n:064x}");
+            let Some(account) = inner.accounts.first_mut() else {
+                return tx;
+            };
+            account.balance += amount;
+            let height =
+                900_000 + i64::try_from(account.wallet.on_chain_deposits.len()).unwrap_or(0);
+            account
+                .wallet
+                .on_chain_deposits
+                .push((id.clone(), amount, tx.clone(), now, height));
+            let data = json!({ "currency": "btc", "network": "bitcoin", "id": id, "amount": amount,
+                "balance": account.balance, "status": "CONFIRMED", "txId": tx });
+            (tx, data)
+        };
+        self.publish_private(0, "wallet/deposit", data);
+        tx
     }
 
     /// Pays the Lightning invoices that are due (as the user's wallet would) and pushes each

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers may fail loudly
 
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use kestrel_core::engine::{Engine, EngineConfig, MarketFrame};
 use kestrel_core::{
     AccountEvent, AccountId, ClientOrderId, Decimal, ErrorKind, InstrumentId, MarketData,
@@ -42,6 +42,8 @@ fn ticket(side: Side, order_type: OrderType, size: &str, price: Option<String>) 
         reduce_only: false,
         post_only: false,
         leverage: Some("10".into()),
+        take_profit: None,
+        stop_loss: None,
     }
 }
 
@@ -232,6 +234,58 @@ async fn a_limit_order_rests_and_cancels_and_a_second_cancel_is_reconciled() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_moved_through_the_engine_is_amended_in_place_and_checked_first() {
+    let (engine, venue) = engine().await;
+    let Some(MarketEvent::BookSnapshot(book)) = venue.subscribe(&btc()).await.unwrap().next().await
+    else {
+        panic!()
+    };
+    let half = Decimal::new(5, 1);
+    let price = (book.bids[0].price * Decimal::new(98, 2) / half).floor() * half;
+    let OrderOutcome::Accepted { order } = engine
+        .place_order(
+            &demo(),
+            &ticket(Side::Buy, OrderType::Limit, "0.02", Some(price.to_string())),
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("not accepted")
+    };
+    let id = order.client_order_id.clone();
+    // Off the tick: refused before anything is sent; the order stays.
+    let off = engine
+        .amend_order(&demo(), &id, Some(price - Decimal::new(3, 1)), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(off.kind, ErrorKind::InvalidOrder { ref field } if field == "price"));
+    let lower = price - Decimal::from(100);
+    let moved = engine
+        .amend_order(&demo(), &id, Some(lower), None)
+        .await
+        .unwrap();
+    let OrderOutcome::Accepted { order: amended } = moved else {
+        panic!("{moved:?}")
+    };
+    assert_eq!(
+        amended.client_order_id, id,
+        "amended in place, same client id"
+    );
+    assert_eq!(amended.price, Some(lower));
+    let tracked = engine.tracked_orders(&demo()).unwrap();
+    assert_eq!(tracked.len(), 1);
+    assert_eq!(tracked[0].price, Some(lower));
+    assert_eq!(venue.open_orders().await.unwrap()[0].price, Some(lower));
+    // A cancelled order cannot move.
+    engine.cancel_order(&demo(), &btc(), &id).await.unwrap();
+    let gone = engine
+        .amend_order(&demo(), &id, Some(price), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(gone.kind, ErrorKind::InvalidOrder { ref field } if field == "order"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_client_order_id_never_makes_two_orders() {
     let venue = DemoVenue::start(Arc::new(SystemClock), 5);
     let request = OrderRequest {
@@ -246,6 +300,8 @@ async fn the_same_client_order_id_never_makes_two_orders() {
         reduce_only: false,
         post_only: false,
         leverage: None,
+        take_profit: None,
+        stop_loss: None,
     };
     assert!(matches!(
         venue.place_order(&request).await,
@@ -259,4 +315,48 @@ async fn the_same_client_order_id_never_makes_two_orders() {
         "{error:?}"
     );
     assert_eq!(venue.open_orders().await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_all_and_close_all_clear_the_account_one_request_each() {
+    let (engine, venue) = engine().await;
+    let Some(MarketEvent::BookSnapshot(book)) = venue.subscribe(&btc()).await.unwrap().next().await
+    else {
+        panic!()
+    };
+    engine
+        .subscribe_market(&btc(), Arc::new(|_f: &MarketFrame| true))
+        .await
+        .unwrap();
+    let half = Decimal::new(5, 1);
+    let low = (book.bids[0].price * Decimal::new(97, 2) / half).floor() * half;
+    for (i, price) in [low, low - Decimal::from(50)].into_iter().enumerate() {
+        let outcome = engine
+            .place_order(
+                &demo(),
+                &ticket(Side::Buy, OrderType::Limit, "0.01", Some(price.to_string())),
+            )
+            .await
+            .unwrap();
+        assert!(
+            matches!(outcome, OrderOutcome::Accepted { .. }),
+            "order {i}: {outcome:?}"
+        );
+    }
+    eventually("a live price", || {
+        engine
+            .place_order(&demo(), &ticket(Side::Buy, OrderType::Market, "0.02", None))
+            .now_or_never()
+            .and_then(Result::ok)
+    })
+    .await;
+    let cancelled = engine.cancel_all(&demo(), None).await.unwrap();
+    assert_eq!((cancelled.done, cancelled.unknown), (2, 0), "{cancelled:?}");
+    assert!(venue.open_orders().await.unwrap().is_empty());
+    let closed = engine.close_all(&demo()).await.unwrap();
+    assert_eq!(closed.done, 1, "{closed:?}");
+    assert!(venue.positions().await.unwrap().is_empty());
+    // Nothing left: both are no-ops.
+    assert_eq!(engine.cancel_all(&demo(), None).await.unwrap().done, 0);
+    assert_eq!(engine.close_all(&demo()).await.unwrap().done, 0);
 }

@@ -8,7 +8,7 @@ use futures::StreamExt;
 use kestrel_core::engine::{Engine, EngineConfig};
 use kestrel_core::{
     AccountEvent, AccountId, ErrorKind, InstrumentId, MarketData, MarketEvent, Network,
-    OrderOutcome, OrderStatus, OrderTicket, OrderType, PositionSide, Side, StreamStatus,
+    OrderOutcome, OrderStatus, OrderTicket, OrderType, PositionSide, Side, StopLoss, StreamStatus,
     SystemClock, TimeInForce, Timeframe, Trading, VenueId,
 };
 use kestrel_tests::lnmarkets::{ApiKey, LnmServer};
@@ -221,6 +221,8 @@ async fn the_private_stream_authenticates_and_reports_trades_then_reauthenticate
         reduce_only: false,
         post_only: false,
         leverage: Some(dec!(10)),
+        take_profit: None,
+        stop_loss: None,
     };
     let OrderOutcome::Accepted { order } = venue.place_order(&request).await else {
         panic!()
@@ -280,6 +282,8 @@ fn ticket(side: Side, order_type: OrderType, size: &str, price: Option<&str>) ->
         reduce_only: false,
         post_only: false,
         leverage: Some("10".into()),
+        take_profit: None,
+        stop_loss: None,
     }
 }
 
@@ -335,7 +339,13 @@ async fn trading_through_the_engine_opens_lists_cancels_and_closes() {
         .unwrap_err();
     assert_eq!(field_of(below_entry), "take_profit");
     let off_tick = engine
-        .set_tp_sl(&account, &btc_usd(), long, None, Some(dec!(45000.3)))
+        .set_tp_sl(
+            &account,
+            &btc_usd(),
+            long,
+            None,
+            Some(StopLoss::fixed(dec!(45000.3))),
+        )
         .await
         .unwrap_err();
     assert_eq!(field_of(off_tick), "stop_loss");
@@ -345,7 +355,7 @@ async fn trading_through_the_engine_opens_lists_cancels_and_closes() {
             &btc_usd(),
             long,
             Some(dec!(55000)),
-            Some(dec!(47000.5)),
+            Some(StopLoss::fixed(dec!(47000.5))),
         )
         .await
         .unwrap();
@@ -680,6 +690,8 @@ async fn a_resting_cross_limit_filled_by_the_market_arrives_on_the_private_strea
         reduce_only: false,
         post_only: false,
         leverage: Some(Decimal::from(20)),
+        take_profit: None,
+        stop_loss: None,
     };
     let OrderOutcome::Accepted { order } = venue.place_order(&request).await else {
         panic!("cross limit not accepted")
@@ -757,4 +769,294 @@ async fn a_paid_deposit_and_a_withdrawal_are_pushed_and_move_the_balance() {
         |e| matches!(e, AccountEvent::Balance { balance } if balance.available == dec!(0.10020)),
     )
     .await;
+    // An on-chain deposit confirms: pushed, and listed with its transaction id.
+    let tx = server.state.receive_on_chain(70_000);
+    next_matching(
+        &mut events,
+        "the on-chain deposit's balance",
+        |e| matches!(e, AccountEvent::Balance { balance } if balance.available == dec!(0.10090)),
+    )
+    .await;
+    let wallet = venue.wallet().await.unwrap();
+    let row = wallet
+        .history
+        .iter()
+        .find(|r| r.network == "on-chain" && r.direction == "deposit")
+        .unwrap();
+    assert_eq!(row.amount_sats, 70_000);
+    assert_eq!(row.status, "confirmed (1 conf.)");
+    assert_eq!(row.destination.as_deref(), Some(tx.as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moving_an_order_on_a_venue_without_amend_cancels_then_replaces_it_once() {
+    let (server, venue) = setup("pass-1").await;
+    let engine = Engine::new(Arc::new(SystemClock), EngineConfig::default());
+    engine.add_market(venue.clone());
+    engine.add_account(venue.account_info(), venue.clone());
+    let account = AccountId::from("lnm-1");
+    let OrderOutcome::Accepted { order } = engine
+        .place_order(
+            &account,
+            &ticket(Side::Buy, OrderType::Limit, "100", Some("45000")),
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("limit not accepted")
+    };
+    let moved = engine
+        .amend_order(&account, &order.client_order_id, Some(dec!(44500.5)), None)
+        .await
+        .unwrap();
+    let OrderOutcome::Accepted { order: replacement } = moved else {
+        panic!("{moved:?}")
+    };
+    assert_ne!(
+        replacement.client_order_id, order.client_order_id,
+        "a new client id"
+    );
+    assert_eq!(replacement.price, Some(dec!(44500.5)));
+    assert_eq!(replacement.size, dec!(100));
+    assert_eq!(
+        server
+            .state
+            .requests("POST", "/v3/futures/isolated/trade/cancel"),
+        1
+    );
+    assert_eq!(
+        server.state.requests("POST", "/v3/futures/isolated/trade"),
+        2
+    );
+    let open = venue.open_orders().await.unwrap();
+    assert_eq!(open.len(), 1, "only the replacement works: {open:?}");
+    assert_eq!(open[0].client_order_id, replacement.client_order_id);
+    let tracked = engine.tracked_orders(&account).unwrap();
+    assert_eq!(tracked.len(), 1);
+    assert_eq!(tracked[0].client_order_id, replacement.client_order_id);
+    // A refused cancel (the venue is down) sends no replacement.
+    server.state.faults.inject(
+        "/v3/futures/isolated/trade/cancel",
+        kestrel_tests::server::Fault::Status {
+            status: 400,
+            body: r#"{"message":"Trading engine busy","code":"BAD_REQUEST"}"#.into(),
+            retry_after_s: None,
+        },
+    );
+    let refused = engine
+        .amend_order(
+            &account,
+            &replacement.client_order_id,
+            Some(dec!(44000)),
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(refused, OrderOutcome::Rejected { .. }),
+        "{refused:?}"
+    );
+    assert_eq!(
+        server.state.requests("POST", "/v3/futures/isolated/trade"),
+        2,
+        "no replacement"
+    );
+    assert_eq!(
+        venue.open_orders().await.unwrap()[0].price,
+        Some(dec!(44500.5))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trailing_stop_loss_follows_the_bid_up_and_closes_the_trade_when_reached() {
+    let (server, venue) = setup("pass-1").await;
+    let engine = Engine::new(Arc::new(SystemClock), EngineConfig::default());
+    engine.add_market(venue.clone());
+    engine.add_account(venue.account_info(), venue.clone());
+    let account = AccountId::from("lnm-1");
+    // Market orders need a live price.
+    engine
+        .subscribe_market(
+            &btc_usd(),
+            Arc::new(|_f: &kestrel_core::engine::MarketFrame| true),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    engine
+        .place_order(&account, &ticket(Side::Buy, OrderType::Market, "100", None))
+        .await
+        .unwrap();
+    let trailing = StopLoss {
+        price: dec!(49500),
+        trailing: true,
+    };
+    engine
+        .set_tp_sl(
+            &account,
+            &btc_usd(),
+            PositionSide::Long,
+            None,
+            Some(trailing),
+        )
+        .await
+        .unwrap();
+    let p = venue.positions().await.unwrap()[0].clone();
+    assert_eq!(
+        (p.stop_loss, p.stop_loss_trail),
+        (Some(dec!(49500)), Some(dec!(500)))
+    );
+    // Up 1 000: the stop follows to 500 below the bid.
+    server.state.set_quote(dec!(51000), dec!(51001));
+    let p = venue.positions().await.unwrap()[0].clone();
+    assert_eq!(p.stop_loss, Some(dec!(50500)));
+    // Down again: the stop stays, then the bid reaches it and the trade closes at market.
+    server.state.set_quote(dec!(50700), dec!(50701));
+    assert_eq!(
+        venue.positions().await.unwrap()[0].stop_loss,
+        Some(dec!(50500))
+    );
+    server.state.set_quote(dec!(50400), dec!(50401));
+    assert!(
+        venue.positions().await.unwrap().is_empty(),
+        "closed by the stop"
+    );
+    let close = venue
+        .fills(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .rfind(|f| f.side == Side::Sell)
+        .unwrap();
+    assert_eq!(close.price, dec!(50400));
+    assert!(
+        close.realized_pnl > Decimal::ZERO,
+        "the stop locked in profit"
+    );
+    // A stop-loss above the market is refused by the engine before it is sent.
+    engine
+        .place_order(&account, &ticket(Side::Buy, OrderType::Market, "100", None))
+        .await
+        .unwrap();
+    let above = engine
+        .set_tp_sl(
+            &account,
+            &btc_usd(),
+            PositionSide::Long,
+            None,
+            Some(StopLoss::fixed(dec!(50500))),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(above.kind, ErrorKind::InvalidOrder { ref field } if field == "stop_loss"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_whose_answer_is_lost_is_reconciled_from_the_canceled_list() {
+    use kestrel_tests::server::Fault;
+    let (server, venue) = setup("pass-1").await;
+    let engine = Engine::new(Arc::new(SystemClock), EngineConfig::default());
+    engine.add_market(venue.clone());
+    engine.add_account(venue.account_info(), venue.clone());
+    let account = AccountId::from("lnm-1");
+    let OrderOutcome::Accepted { order } = engine
+        .place_order(
+            &account,
+            &ticket(Side::Buy, OrderType::Limit, "100", Some("45000")),
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("limit not accepted")
+    };
+    server.state.faults.inject(
+        "/v3/futures/isolated/trade/cancel",
+        Fault::StatusAfter {
+            status: 504,
+            body: "<html>Gateway Timeout</html>".into(),
+        },
+    );
+    let outcome = engine
+        .cancel_order(&account, &btc_usd(), &order.client_order_id)
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, OrderOutcome::Unknown { .. }),
+        "{outcome:?}"
+    );
+    eventually(
+        || {
+            engine
+                .tracked_orders(&account)
+                .map(|o| o.is_empty())
+                .unwrap_or(false)
+        },
+        "the cancelled order reconciled and gone from the working orders",
+    )
+    .await;
+    let found = venue
+        .order_by_client_id(&order.client_order_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.status, OrderStatus::Cancelled);
+    assert_eq!(
+        server
+            .state
+            .requests("POST", "/v3/futures/isolated/trade/cancel"),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trade_opened_with_take_profit_and_stop_loss_carries_them() {
+    let (server, venue) = setup("pass-1").await;
+    let engine = Engine::new(Arc::new(SystemClock), EngineConfig::default());
+    engine.add_market(venue.clone());
+    engine.add_account(venue.account_info(), venue.clone());
+    let account = AccountId::from("lnm-1");
+    let mut limit = ticket(Side::Buy, OrderType::Limit, "100", Some("49000"));
+    limit.take_profit = Some("52000".into());
+    limit.stop_loss = Some("49000".into());
+    // A stop-loss at the order's own price is refused before sending.
+    let refused = engine.place_order(&account, &limit).await.unwrap_err();
+    assert!(matches!(refused.kind, ErrorKind::InvalidOrder { ref field } if field == "stop_loss"));
+    assert_eq!(
+        server.state.requests("POST", "/v3/futures/isolated/trade"),
+        0
+    );
+    limit.stop_loss = Some("47000.5".into());
+    let OrderOutcome::Accepted { .. } = engine.place_order(&account, &limit).await.unwrap() else {
+        panic!("not accepted")
+    };
+    // Filled by the market: the position has both.
+    server.state.set_quote(dec!(48990), dec!(48991));
+    let p = venue.positions().await.unwrap()[0].clone();
+    assert_eq!(
+        (p.take_profit, p.stop_loss),
+        (Some(dec!(52000)), Some(dec!(47000.5)))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_v3_candle_range_reads_back_on_its_calendar_boundaries() {
+    let (_server, venue) = setup("pass-1").await;
+    for tf in Timeframe::ALL {
+        let candles = venue.candles(&btc_usd(), tf, None, 5).await.unwrap();
+        assert!(!candles.is_empty(), "{tf:?}: no candles");
+        for c in &candles {
+            assert_eq!(
+                tf.bucket(c.open_time),
+                c.open_time,
+                "{tf:?} candle off its boundary"
+            );
+        }
+    }
+    // Weeks open on Mondays (1970-01-05 was one).
+    let week = venue
+        .candles(&btc_usd(), Timeframe::W1, None, 1)
+        .await
+        .unwrap()[0]
+        .open_time;
+    assert_eq!((week / 86_400_000 - 4).rem_euclid(7), 0);
 }

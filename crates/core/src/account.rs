@@ -44,7 +44,28 @@ pub struct Position {
     pub realized_pnl: Decimal,
     pub take_profit: Option<Decimal>,
     pub stop_loss: Option<Decimal>,
+    /// The distance a trailing stop-loss keeps from the market; `None` when it is fixed.
+    pub stop_loss_trail: Option<Decimal>,
     pub updated_at: TimestampMs,
+}
+
+/// A position's stop-loss: a price, fixed or trailing. A trailing one keeps the distance
+/// between the market and `price` as the market moves the position's way, and never moves back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StopLoss {
+    pub price: Decimal,
+    pub trailing: bool,
+}
+
+impl StopLoss {
+    /// A stop-loss that stays at `price`.
+    pub fn fixed(price: Decimal) -> Self {
+        Self {
+            price,
+            trailing: false,
+        }
+    }
 }
 
 impl Position {

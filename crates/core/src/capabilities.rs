@@ -14,6 +14,10 @@ pub struct Capabilities {
     pub amend: bool,
     /// Take-profit / stop-loss attached to a position.
     pub position_tp_sl: bool,
+    /// A position's stop-loss can trail the market at a fixed distance.
+    pub trailing_stop: bool,
+    /// An order can carry a take-profit and stop-loss for the position it opens.
+    pub attached_tp_sl: bool,
     pub adjust_margin: bool,
     /// Profit (then margin) can be taken out of a running position (LN Markets' cash-in).
     pub cash_in: bool,

@@ -17,7 +17,7 @@ pub mod venue;
 
 pub use account::{
     AccountEvent, AccountInfo, AccountSnapshot, Balance, MarginMode, Network, Position,
-    PositionSide,
+    PositionSide, StopLoss,
 };
 pub use capabilities::Capabilities;
 pub use clock::{Clock, ManualClock, SystemClock, TimestampMs};

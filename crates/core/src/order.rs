@@ -73,6 +73,10 @@ pub struct OrderRequest {
     pub reduce_only: bool,
     pub post_only: bool,
     pub leverage: Option<Decimal>,
+    /// Take-profit and stop-loss attached to the order, set on the position it opens
+    /// (venues with `Capabilities::attached_tp_sl`).
+    pub take_profit: Option<Decimal>,
+    pub stop_loss: Option<Decimal>,
 }
 
 /// An order as typed into a ticket: numbers still as text, not yet trusted.
@@ -89,6 +93,8 @@ pub struct OrderTicket {
     pub reduce_only: bool,
     pub post_only: bool,
     pub leverage: Option<String>,
+    pub take_profit: Option<String>,
+    pub stop_loss: Option<String>,
 }
 
 impl OrderTicket {
@@ -111,6 +117,14 @@ impl OrderTicket {
             .as_deref()
             .map(|l| parse_positive("leverage", l))
             .transpose()?;
+        let attached = |field: &str, text: &Option<String>| {
+            text.as_deref()
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| parse_positive(field, t))
+                .transpose()
+        };
+        let take_profit = attached("take_profit", &self.take_profit)?;
+        let stop_loss = attached("stop_loss", &self.stop_loss)?;
         let (price, trigger_price) = match self.order_type {
             OrderType::Market => (None, None),
             OrderType::Limit => (
@@ -142,6 +156,8 @@ impl OrderTicket {
             reduce_only: self.reduce_only,
             post_only: self.post_only,
             leverage,
+            take_profit,
+            stop_loss,
         })
     }
 }
@@ -324,6 +340,8 @@ mod tests {
             reduce_only: false,
             post_only: false,
             leverage: None,
+            take_profit: None,
+            stop_loss: None,
         }
     }
 

@@ -121,6 +121,7 @@ pub fn check_order(
             price
         }
     };
+    check_attached(req, instrument, capabilities, reference)?;
     let notional = instrument.notional(req.size, reference);
     if notional > limits.max_notional {
         return Err(Error::invalid_order(
@@ -132,6 +133,48 @@ pub fn check_order(
                 limits.max_notional
             ),
         ));
+    }
+    Ok(())
+}
+
+/// An attached take-profit must lie on the profit side of where the order fills
+/// (`reference`: its price, or the market for a market order), its stop-loss on the other.
+fn check_attached(
+    req: &OrderRequest,
+    instrument: &Instrument,
+    capabilities: &Capabilities,
+    reference: Decimal,
+) -> Result<()> {
+    let buy = req.side == crate::order::Side::Buy;
+    for (field, price, profit) in [
+        ("take_profit", req.take_profit, true),
+        ("stop_loss", req.stop_loss, false),
+    ] {
+        let Some(price) = price else { continue };
+        if !capabilities.attached_tp_sl {
+            return Err(Error::invalid_order(
+                field,
+                "this venue takes no take-profit or stop-loss with the order; set them on the position",
+            ));
+        }
+        if !instrument.is_on_tick(price) {
+            return Err(Error::invalid_order(
+                field,
+                format!(
+                    "{price} is not a multiple of the tick {}",
+                    instrument.price_tick
+                ),
+            ));
+        }
+        let above = buy == profit;
+        if (above && price <= reference) || (!above && price >= reference) {
+            let what = if profit { "take-profit" } else { "stop-loss" };
+            let side = if above { "above" } else { "below" };
+            return Err(Error::invalid_order(
+                field,
+                format!("the {what} must be {side} {}", reference.normalize()),
+            ));
+        }
     }
     Ok(())
 }
@@ -178,6 +221,8 @@ mod tests {
             post_only: true,
             amend: true,
             position_tp_sl: false,
+            trailing_stop: false,
+            attached_tp_sl: false,
             adjust_margin: false,
             cash_in: false,
             cross_margin: false,
@@ -202,6 +247,8 @@ mod tests {
             reduce_only: false,
             post_only: false,
             leverage: None,
+            take_profit: None,
+            stop_loss: None,
         }
     }
 
@@ -300,6 +347,61 @@ mod tests {
                 ),
             }
         }
+    }
+
+    #[test]
+    fn attached_take_profit_and_stop_loss_sit_either_side_of_the_fill() {
+        let field_of = |req: &OrderRequest, caps: &Capabilities| {
+            check_order(
+                req,
+                &btc_linear(),
+                caps,
+                Some(&ticker(0)),
+                &RiskLimits::default(),
+                0,
+            )
+            .err()
+            .map(|e| match e.kind {
+                ErrorKind::InvalidOrder { field } => field,
+                other => panic!("{other:?}"),
+            })
+        };
+        let with = Capabilities {
+            attached_tp_sl: true,
+            ..caps()
+        };
+        let mut buy = request(OrderType::Limit, dec!(0.01), Some(dec!(49000)));
+        buy.take_profit = Some(dec!(52000));
+        buy.stop_loss = Some(dec!(48000));
+        assert_eq!(field_of(&buy, &with), None);
+        assert_eq!(
+            field_of(&buy, &caps()).as_deref(),
+            Some("take_profit"),
+            "no capability"
+        );
+        buy.stop_loss = Some(dec!(49000));
+        assert_eq!(
+            field_of(&buy, &with).as_deref(),
+            Some("stop_loss"),
+            "at the fill price"
+        );
+        buy.stop_loss = Some(dec!(48000.3));
+        assert_eq!(
+            field_of(&buy, &with).as_deref(),
+            Some("stop_loss"),
+            "off the tick"
+        );
+        let mut sell = request(OrderType::Limit, dec!(0.01), Some(dec!(51000)));
+        sell.side = Side::Sell;
+        sell.take_profit = Some(dec!(52000));
+        assert_eq!(
+            field_of(&sell, &with).as_deref(),
+            Some("take_profit"),
+            "a short profits below"
+        );
+        sell.take_profit = Some(dec!(50000));
+        sell.stop_loss = Some(dec!(52000));
+        assert_eq!(field_of(&sell, &with), None);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The two traits every venue connector implements. Object-safe, so the engine holds
 //! `Arc<dyn MarketData>` and `Arc<dyn Trading>`.
 
-use crate::account::{AccountEvent, Balance, Position, PositionSide};
+use crate::account::{AccountEvent, Balance, Position, PositionSide, StopLoss};
 use crate::capabilities::Capabilities;
 use crate::clock::TimestampMs;
 use crate::error::{Error, Result};
@@ -26,6 +26,11 @@ pub trait MarketData: Send + Sync {
 
     /// What the venue can do.
     fn capabilities(&self) -> Capabilities;
+
+    /// The venue's clock minus ours in ms, when the connector measures it.
+    fn clock_offset_ms(&self) -> Option<i64> {
+        None
+    }
 
     /// The instruments the venue lists.
     async fn instruments(&self) -> Result<Vec<Instrument>>;
@@ -80,13 +85,14 @@ pub trait Trading: Send + Sync {
     async fn account_stream(&self) -> Result<AccountStream>;
 
     /// Sets (`Some`) or removes (`None`) the take-profit and stop-loss of the `side`
-    /// position in `instrument`. Venues without `Capabilities::position_tp_sl` refuse.
+    /// position in `instrument`. Venues without `Capabilities::position_tp_sl` refuse, and
+    /// a trailing stop-loss needs `Capabilities::trailing_stop`.
     async fn set_tp_sl(
         &self,
         instrument: &InstrumentId,
         side: PositionSide,
         take_profit: Option<Decimal>,
-        stop_loss: Option<Decimal>,
+        stop_loss: Option<StopLoss>,
     ) -> Result<()> {
         let _ = (instrument, side, take_profit, stop_loss);
         Err(Error::unsupported(

@@ -104,6 +104,8 @@ fn bench_exchange(c: &mut Criterion) {
                 reduce_only: false,
                 post_only: false,
                 leverage: None,
+                take_profit: None,
+                stop_loss: None,
             };
             let _ = black_box(ex.place(&account, &request, 0));
             let _ = black_box(ex.cancel(&account, &request.instrument, &cid, 0));

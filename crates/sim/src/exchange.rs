@@ -9,8 +9,8 @@ use crate::price::PricePath;
 use kestrel_core::{
     AccountEvent, AccountId, AmendRequest, Balance, BookDelta, BookSnapshot, ClientOrderId, Error,
     ErrorKind, Fill, Instrument, InstrumentId, Liquidity, MarginMode, MarketEvent, Order, OrderId,
-    OrderRequest, OrderStatus, OrderType, Position, Result, Side, Ticker, TimeInForce, TimestampMs,
-    Trade, TradeId,
+    OrderRequest, OrderStatus, OrderType, Position, Result, Side, StopLoss, Ticker, TimeInForce,
+    TimestampMs, Trade, TradeId,
 };
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -617,18 +617,21 @@ impl Exchange {
             reduce_only: true,
             post_only: false,
             leverage: None,
+            take_profit: None,
+            stop_loss: None,
         };
         self.place(account, &request, now)
     }
 
     /// Sets (`Some`) or removes (`None`) the position's take-profit and stop-loss. A
-    /// stop-loss beyond the liquidation price would never fire first: refused.
+    /// stop-loss beyond the liquidation price would never fire first: refused. A trailing
+    /// one keeps its distance from the last price when it was set.
     pub fn set_tp_sl(
         &mut self,
         account: &AccountId,
         instrument: &InstrumentId,
         take_profit: Option<Decimal>,
-        stop_loss: Option<Decimal>,
+        stop_loss: Option<StopLoss>,
     ) -> Result<()> {
         let a = self.account(account)?;
         let market = self
@@ -641,21 +644,40 @@ impl Exchange {
             .filter(|p| !p.is_flat())
             .ok_or_else(|| Error::not_found(format!("no open position in {}", instrument.symbol)))?
             .liquidation_price(&market.instrument);
+        let last = market.last.unwrap_or_else(|| market.mark());
         let position = self.accounts[a]
             .positions
             .get_mut(instrument)
             .ok_or_else(|| Error::not_found("no open position"))?;
         let long = position.size > Decimal::ZERO;
         if let (Some(sl), Some(liq)) = (stop_loss, liquidation) {
-            if (long && sl <= liq) || (!long && sl >= liq) {
+            if (long && sl.price <= liq) || (!long && sl.price >= liq) {
                 return Err(Error::invalid_order(
                     "stop_loss",
                     format!("the stop-loss must come before the liquidation price {liq}"),
                 ));
             }
         }
+        let trail = match stop_loss {
+            Some(sl) if sl.trailing => {
+                let distance = if long {
+                    last - sl.price
+                } else {
+                    sl.price - last
+                };
+                if distance <= Decimal::ZERO {
+                    return Err(Error::invalid_order(
+                        "stop_loss",
+                        format!("a trailing stop-loss must start on the losing side of the last price {last}"),
+                    ));
+                }
+                Some(distance)
+            }
+            _ => None,
+        };
         position.take_profit = take_profit;
-        position.stop_loss = stop_loss;
+        position.stop_loss = stop_loss.map(|s| s.price);
+        position.stop_loss_trail = trail;
         self.emit_position(a, instrument);
         Ok(())
     }
@@ -698,9 +720,27 @@ impl Exchange {
         if self.exiting {
             return;
         }
-        let Some(last) = self.markets.get(id).and_then(|m| m.last) else {
+        let Some((last, instrument)) = self
+            .markets
+            .get(id)
+            .and_then(|m| Some((m.last?, m.instrument.clone())))
+        else {
             return;
         };
+        // Trailing stops follow the price first; each that moved is published.
+        let mut moved = Vec::new();
+        for (a, acc) in self.accounts.iter_mut().enumerate() {
+            if acc
+                .positions
+                .get_mut(id)
+                .is_some_and(|p| p.trail(&instrument, last))
+            {
+                moved.push(a);
+            }
+        }
+        for a in moved {
+            self.emit_position(a, id);
+        }
         let due: Vec<AccountId> = self
             .accounts
             .iter()
@@ -1382,6 +1422,7 @@ impl Exchange {
             realized_pnl: p.realized,
             take_profit: p.take_profit,
             stop_loss: p.stop_loss,
+            stop_loss_trail: p.stop_loss_trail,
             updated_at: self.now,
         })
     }

@@ -26,6 +26,8 @@ pub struct PositionState {
     /// Closes the position at market when the last price reaches it.
     pub take_profit: Option<Decimal>,
     pub stop_loss: Option<Decimal>,
+    /// A trailing stop-loss's distance from the last price; `None` when fixed.
+    pub stop_loss_trail: Option<Decimal>,
 }
 
 /// What one fill did to a position.
@@ -92,6 +94,7 @@ impl PositionState {
                 self.margin = Decimal::ZERO;
                 self.take_profit = None;
                 self.stop_loss = None;
+                self.stop_loss_trail = None;
             }
         }
         if opening > Decimal::ZERO {
@@ -158,6 +161,25 @@ impl PositionState {
         } else {
             instrument.floor_to_tick(price)
         })
+    }
+
+    /// Moves a trailing stop-loss after a last price `last` that went the position's way,
+    /// keeping its distance (on the tick, never loosening). Whether it moved.
+    pub fn trail(&mut self, instrument: &Instrument, last: Decimal) -> bool {
+        let (Some(trail), Some(sl)) = (self.stop_loss_trail, self.stop_loss) else {
+            return false;
+        };
+        let long = self.size > Decimal::ZERO;
+        let moved = if long {
+            instrument.floor_to_tick(last - trail)
+        } else {
+            instrument.ceil_to_tick(last + trail)
+        };
+        let tighter = if long { moved > sl } else { moved < sl };
+        if tighter && !self.is_flat() {
+            self.stop_loss = Some(moved);
+        }
+        tighter
     }
 
     /// Whether the last price `last` reaches the take-profit or the stop-loss.

@@ -6,7 +6,7 @@
 use kestrel_core::engine::OrderBook;
 use kestrel_core::{
     AccountEvent, AccountId, ClientOrderId, Decimal, ErrorKind, Instrument, InstrumentId,
-    MarketEvent, OrderRequest, OrderStatus, OrderType, Side, TimeInForce, VenueId,
+    MarketEvent, OrderRequest, OrderStatus, OrderType, Side, StopLoss, TimeInForce, VenueId,
 };
 use kestrel_sim::{Exchange, MarketSpec, SimEvent};
 use proptest::prelude::*;
@@ -92,6 +92,8 @@ impl Req {
             reduce_only: self.reduce_only,
             post_only: self.post_only,
             leverage: self.leverage,
+            take_profit: None,
+            stop_loss: None,
         }
     }
 }
@@ -546,13 +548,23 @@ fn a_stop_loss_closes_the_position_when_the_price_trades_through_it() {
     let liq = p.liquidation_price.unwrap();
     // Beyond the liquidation price it could never fire first.
     let err = ex
-        .set_tp_sl(&trader(), &btc(), None, Some(liq - dec!(1)))
+        .set_tp_sl(
+            &trader(),
+            &btc(),
+            None,
+            Some(StopLoss::fixed(liq - dec!(1))),
+        )
         .unwrap_err();
     assert!(matches!(err.kind, ErrorKind::InvalidOrder { ref field } if field == "stop_loss"));
     let (bid, _) = best(&ex);
     let sl = bid - dec!(20);
-    ex.set_tp_sl(&trader(), &btc(), Some(bid + dec!(5000)), Some(sl))
-        .unwrap();
+    ex.set_tp_sl(
+        &trader(),
+        &btc(),
+        Some(bid + dec!(5000)),
+        Some(StopLoss::fixed(sl)),
+    )
+    .unwrap();
     let p = &ex.positions(&trader())[0];
     assert_eq!(
         (p.take_profit, p.stop_loss),
@@ -581,6 +593,69 @@ fn a_stop_loss_closes_the_position_when_the_price_trades_through_it() {
     assert!(
         exit.price <= sl,
         "sold at {} after the {sl} stop",
+        exit.price
+    );
+}
+
+#[test]
+fn a_trailing_stop_loss_follows_the_price_up_then_closes_the_position_on_the_way_down() {
+    let mut ex = exchange(13);
+    ex.place(
+        &trader(),
+        &Req::market(Side::Buy, dec!(0.05)).build("open"),
+        T0,
+    )
+    .unwrap();
+    let last = |ex: &Exchange| ex.ticker(&btc()).unwrap().last.unwrap();
+    let start = last(&ex) - dec!(50);
+    let trailing = StopLoss {
+        price: start,
+        trailing: true,
+    };
+    ex.set_tp_sl(&trader(), &btc(), None, Some(trailing))
+        .unwrap();
+    let p = ex.positions(&trader())[0].clone();
+    assert_eq!(p.stop_loss, Some(start));
+    let trail = p.stop_loss_trail.unwrap();
+    assert_eq!(trail, dec!(50));
+    // The whale lifts the offers: the last price rises and the stop follows, 50 below it.
+    let lift: Decimal = ex
+        .book(&btc(), 200)
+        .unwrap()
+        .asks
+        .iter()
+        .take(8)
+        .map(|l| l.size)
+        .sum();
+    ex.place(&whale(), &Req::market(Side::Buy, lift).build("lift"), T0)
+        .unwrap();
+    let high = last(&ex);
+    let raised = ex.positions(&trader())[0].stop_loss.unwrap();
+    assert!(high > start + trail, "the price rose: {high}");
+    assert_eq!(raised, high - trail, "the stop keeps its distance");
+    // Down again: the stop stays where it got to, then fires above where it started.
+    let dump: Decimal = ex
+        .book(&btc(), 400)
+        .unwrap()
+        .bids
+        .iter()
+        .take_while(|l| l.price >= raised - dec!(10))
+        .map(|l| l.size)
+        .sum();
+    ex.place(&whale(), &Req::market(Side::Sell, dump).build("dump"), T0)
+        .unwrap();
+    assert!(
+        ex.positions(&trader()).is_empty(),
+        "closed by the trailing stop"
+    );
+    let exit = ex
+        .fills(&trader(), None)
+        .into_iter()
+        .rfind(|f| f.side == Side::Sell)
+        .unwrap();
+    assert!(
+        exit.price > start,
+        "sold at {} after the stop rose from {start}",
         exit.price
     );
 }

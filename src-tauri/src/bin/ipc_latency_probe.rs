@@ -34,6 +34,8 @@ impl MarketData for ProbeVenue {
             post_only: false,
             amend: false,
             position_tp_sl: false,
+            trailing_stop: false,
+            attached_tp_sl: false,
             adjust_margin: false,
             cash_in: false,
             cross_margin: false,

@@ -5,7 +5,7 @@
 //! Usage: `cargo run -p kestrel-tests --bin lnmarkets-server [--static] [key secret passphrase]`
 //!
 //! The quote moves every second along a `kestrel-sim` price path; `--static` keeps it at
-//! 50 000 / 50 001 (tests that check exact values use it).
+//! 50 000 / 50 001, still pushed every second (tests that check exact values use it).
 
 use kestrel_tests::lnmarkets::{ApiKey, LnmServer};
 use rust_decimal::Decimal;
@@ -37,20 +37,19 @@ async fn main() -> anyhow::Result<()> {
         600,
     )
     .await?;
-    if live {
-        server.drive(
-            u64::from(std::process::id()),
-            0.55,
-            std::time::Duration::from_secs(1),
-        );
-    }
+    // Quotes are pushed every second, as the venue does; `--static` only holds the price.
+    server.drive(
+        u64::from(std::process::id()),
+        if live { 0.55 } else { 0.0 },
+        std::time::Duration::from_secs(1),
+    );
     println!("LN Markets test server (REST v3 + Stream v1), account balance 10 000 000 sats");
     println!(
         "  market:          {}",
         if live {
             "live (kestrel-sim price path, a step a second)"
         } else {
-            "static at 50 000 / 50 001"
+            "static at 50 000 / 50 001, quoted every second"
         }
     );
     println!("  REST base URL:   {}", server.base_url());

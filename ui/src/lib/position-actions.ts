@@ -1,7 +1,8 @@
 // Changing an open position: its take-profit and stop-loss, margin added to it, and money
 // cashed in from it. The user's text is checked exactly, as decimals, before anything is sent:
-// prices on the instrument's tick and on the right side of the entry, amounts in the unit
-// traders count them in (sats for bitcoin). Rust and the venue check again regardless.
+// prices on the instrument's tick, a take-profit on the profit side of the entry and a
+// stop-loss on the losing side of the current price, amounts in the unit traders count them in
+// (sats for bitcoin). Rust and the venue check again regardless.
 
 import type { Instrument, Position } from "./bindings/bindings";
 import {
@@ -24,12 +25,16 @@ export type TpSlErrors = Partial<Record<TpSlField | "editor", string>>;
 export interface TpSlDraft {
   takeProfit: string;
   stopLoss: string;
+  /** The stop-loss is to trail the market (venues with a trailing stop only). */
+  trailing: boolean;
 }
 
 /** What to send: a price, or null to remove it. */
 export interface TpSlRequest {
   takeProfit: string | null;
   stopLoss: string | null;
+  /** The stop-loss trails the market at its distance from it; false without a stop-loss. */
+  trailing: boolean;
 }
 
 export interface TpSlCheck {
@@ -41,8 +46,14 @@ export interface TpSlCheck {
 const LABEL: Record<TpSlField, string> = { take_profit: "Take-profit", stop_loss: "Stop-loss" };
 
 /** The editor's starting point: what the position has now. */
-export function tpSlDraft(position: Pick<Position, "take_profit" | "stop_loss">): TpSlDraft {
-  return { takeProfit: position.take_profit ?? "", stopLoss: position.stop_loss ?? "" };
+export function tpSlDraft(
+  position: Pick<Position, "take_profit" | "stop_loss" | "stop_loss_trail">,
+): TpSlDraft {
+  return {
+    takeProfit: position.take_profit ?? "",
+    stopLoss: position.stop_loss ?? "",
+    trailing: (position.stop_loss_trail ?? null) !== null,
+  };
 }
 
 function isDec(value: Dec | string | null): value is Dec {
@@ -63,11 +74,20 @@ function readPrice(field: TpSlField, text: string, priceTick: string): Dec | str
   return d;
 }
 
-/** Checks a TP/SL draft against the instrument's tick and the position's side and entry. */
+/** A price the position reports, when it is a usable one (above zero). */
+function knownPrice(text: string | null | undefined): { dec: Dec; text: string } | null {
+  if (text === null || text === undefined) return null;
+  const dec = parseDec(text);
+  return dec !== null && signOf(dec) > 0 ? { dec, text } : null;
+}
+
+/** Checks a TP/SL draft against the instrument's tick and the position's side, entry and
+ * current price, as the engine does. `trailingStop`: the venue can trail a stop-loss. */
 export function checkTpSl(
   draft: TpSlDraft,
-  position: Pick<Position, "side" | "entry_price">,
+  position: Pick<Position, "side" | "entry_price" | "mark_price">,
   instrument: FormatSpec,
+  trailingStop = false,
 ): TpSlCheck {
   const errors: TpSlErrors = {};
   const tp = readPrice("take_profit", draft.takeProfit, instrument.price_tick);
@@ -75,23 +95,24 @@ export function checkTpSl(
   if (typeof tp === "string") errors.take_profit = tp;
   if (typeof sl === "string") errors.stop_loss = sl;
 
-  // A long takes profit above its entry and stops out below it; a short the other way round.
+  // A long takes profit above its entry; a short below. A stop-loss only has to be on the
+  // losing side of where the price is now (the mark, else the entry): a long in profit may
+  // stop out above its entry and so lock some of that profit in.
   const long = position.side === "long";
   const profitWay = long ? 1 : -1;
   const [above, below] = long ? ["above", "below"] : ["below", "above"];
-  const entry = parseDec(position.entry_price);
-  if (entry !== null && signOf(entry) > 0) {
-    const at = formatterFor(instrument).price(position.entry_price);
-    if (isDec(tp) && compareDec(tp, entry) !== profitWay) {
-      errors.take_profit = `Take-profit must be ${above} the entry price (${at})`;
-    }
-    if (isDec(sl) && compareDec(sl, entry) !== -profitWay) {
-      errors.stop_loss = `Stop-loss must be ${below} the entry price (${at})`;
-    }
+  const fmt = formatterFor(instrument);
+  const entry = knownPrice(position.entry_price);
+  const current = knownPrice(position.mark_price) ?? entry;
+  if (entry !== null && isDec(tp) && compareDec(tp, entry.dec) !== profitWay) {
+    errors.take_profit = `Take-profit must be ${above} the entry price (${fmt.price(entry.text)})`;
   }
-  // Once each is on its side of a known entry they cannot cross; without an entry (a venue
-  // that has not reported it yet) this is the check left. A field already at fault keeps its
-  // own message: fixing it may well uncross them.
+  if (current !== null && isDec(sl) && compareDec(sl, current.dec) !== -profitWay) {
+    errors.stop_loss = `Stop-loss must be ${below} the current price (${fmt.price(current.text)})`;
+  }
+  // A stop-loss past the take-profit makes no sense whatever the prices: the rules above allow
+  // it only once the market is beyond the take-profit, or when no price is known yet. A field
+  // already at fault keeps its own message: fixing it may well uncross them.
   if (
     isDec(tp) &&
     isDec(sl) &&
@@ -108,11 +129,13 @@ export function checkTpSl(
     request: {
       takeProfit: tp === null ? null : draft.takeProfit.trim(),
       stopLoss: sl === null ? null : draft.stopLoss.trim(),
+      trailing: trailingStop && sl !== null && draft.trailing,
     },
   };
 }
 
-/** What an accepted request did, in words: "Take-profit set at 95,000.0, stop-loss removed". */
+/** What an accepted request did, in words: "Take-profit set at 95,000.0, stop-loss removed",
+ * "Trailing stop-loss set at 88,000.0". */
 export function tpSlSummary(
   position: Pick<Position, "take_profit" | "stop_loss">,
   request: TpSlRequest,
@@ -123,7 +146,11 @@ export function tpSlSummary(
     value !== null ? `${name} set at ${fmt.price(value)}` : had ? `${name} removed` : null;
   const parts = [
     part("take-profit", position.take_profit, request.takeProfit),
-    part("stop-loss", position.stop_loss, request.stopLoss),
+    part(
+      request.trailing ? "trailing stop-loss" : "stop-loss",
+      position.stop_loss,
+      request.stopLoss,
+    ),
   ].filter((p): p is string => p !== null);
   const text = parts.length > 0 ? parts.join(", ") : "take-profit and stop-loss cleared";
   return text.charAt(0).toUpperCase() + text.slice(1);

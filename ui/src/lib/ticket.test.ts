@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { btcPerp, caps } from "../test/fixtures";
+import { btcPerp, caps, lnmPerp } from "../test/fixtures";
 import { InstrumentFormat } from "./format";
-import { checkTicket, estimateTicket, submitLabel, ticketField, type TicketDraft } from "./ticket";
+import {
+  checkTicket,
+  estimateAmounts,
+  estimateTicket,
+  submitLabel,
+  ticketField,
+  type TicketDraft,
+} from "./ticket";
 
 function draft(over: Partial<TicketDraft> = {}): TicketDraft {
   return {
@@ -123,10 +130,66 @@ describe("ticket presentation", () => {
     expect(estimateTicket(draft({ size: "500" }), quoteSized, 90000)?.notional).toBeCloseTo(500);
   });
 
+  it("says which price it worked at", () => {
+    expect(estimateTicket(draft(), btc, 90000)?.price).toBe(90000);
+    const limit = draft({ orderType: "limit", price: "80000.5" });
+    expect(estimateTicket(limit, btc, 90000)?.price).toBe(80000.5);
+    const stop = draft({ orderType: "stop", trigger: "95000" });
+    expect(estimateTicket(stop, btc, 90000)?.price).toBe(95000);
+  });
+
   it("maps backend field names onto ticket fields", () => {
     expect(ticketField("trigger_price")).toBe("trigger");
     expect(ticketField("size")).toBe("size");
     expect(ticketField("order_type")).toBe("type");
     expect(ticketField(null)).toBe("type");
+  });
+});
+
+describe("estimateAmounts", () => {
+  // LN Markets: 1 USD contracts, settled in BTC; a 0.05% taker fee in the fixture.
+  const lnm = lnmPerp();
+
+  it("shows bitcoin in sats with its USD value at the order's price", () => {
+    const e = estimateTicket(draft({ size: "100", leverage: "10" }), lnm, 50001);
+    expect(estimateAmounts(e, lnm)).toEqual({
+      value: { amount: "199,996", unit: "sats", usd: "100.00" },
+      margin: { amount: "20,000", unit: "sats", usd: "10.00" },
+      fee: { amount: "100", unit: "sats", usd: "0.05" },
+    });
+  });
+
+  it("values a limit order at its own price, not the market's", () => {
+    const limit = draft({ orderType: "limit", size: "100", price: "40000", leverage: "10" });
+    const e = estimateTicket(limit, lnm, 50001);
+    expect(estimateAmounts(e, lnm).value).toEqual({
+      amount: "250,000",
+      unit: "sats",
+      usd: "100.00",
+    });
+  });
+
+  it("keeps other settle currencies as they are", () => {
+    const e = estimateTicket(draft({ size: "0.1" }), btc, 90000);
+    expect(estimateAmounts(e, btc)).toEqual({
+      value: { amount: "9,000.00", unit: "USD", usd: null },
+      margin: { amount: "900.00", unit: "USD", usd: null },
+      fee: { amount: "4.50", unit: "USD", usd: null },
+    });
+  });
+
+  it("gives no USD value where the price is not USD per BTC", () => {
+    const eurQuoted = lnmPerp({ quote: "EUR" });
+    const e = estimateTicket(draft({ size: "100" }), eurQuoted, 50000);
+    expect(estimateAmounts(e, eurQuoted).value).toEqual({
+      amount: "200,000",
+      unit: "sats",
+      usd: null,
+    });
+  });
+
+  it("shows dashes in the settle unit without an estimate", () => {
+    expect(estimateAmounts(null, lnm).margin).toEqual({ amount: "—", unit: "sats", usd: null });
+    expect(estimateAmounts(null, btc).fee).toEqual({ amount: "—", unit: "USD", usd: null });
   });
 });

@@ -11,6 +11,7 @@ import type {
   TimeInForce,
 } from "./bindings/bindings";
 import { compareDec, isMultipleOf, parseDec, roundDec, signOf, type Dec } from "./decimal";
+import { settleAmount, usdFromBtc } from "./format";
 import { estimateNotional, sizeUnitLabel } from "./instrument";
 
 /** The ticket's inputs, as the user typed them. */
@@ -191,6 +192,8 @@ export interface TicketEstimate {
   notional: number;
   margin: number;
   fee: number;
+  /** The price they were worked out at: the limit, the trigger, or the market's. */
+  price: number;
 }
 
 /** Estimates what the order would cost at `reference` (the price it would likely fill at). */
@@ -212,5 +215,49 @@ export function estimateTicket(
   const feeRate = Number(
     draft.orderType === "limit" && draft.postOnly ? instrument.maker_fee : instrument.taker_fee,
   );
-  return { notional, margin: notional / leverage, fee: notional * feeRate };
+  return { notional, margin: notional / leverage, fee: notional * feeRate, price };
+}
+
+/** One estimate as the ticket shows it: "199,996" "sats" ≈ "100.00" USD, or "50.00" "USD". */
+export interface EstimateAmount {
+  amount: string;
+  unit: string;
+  /** The USD value, for bitcoin amounts of an instrument priced in USD per BTC. */
+  usd: string | null;
+}
+
+export interface EstimateAmounts {
+  value: EstimateAmount;
+  margin: EstimateAmount;
+  fee: EstimateAmount;
+}
+
+/** The estimate's lines in the unit traders count the settle currency in (sats for bitcoin,
+ * as Lightning venues do), bitcoin ones with their USD value at the estimate's own price.
+ * Without an estimate, dashes in that unit. */
+export function estimateAmounts(
+  estimate: TicketEstimate | null,
+  instrument: Pick<Instrument, "settle" | "base" | "quote">,
+): EstimateAmounts {
+  const settle = instrument.settle;
+  // The order's price is USD per BTC only on a BTC/USD instrument.
+  const usdPerBtc =
+    estimate !== null &&
+    settle.toUpperCase() === "BTC" &&
+    instrument.base.toUpperCase() === "BTC" &&
+    instrument.quote.toUpperCase() === "USD"
+      ? String(estimate.price)
+      : null;
+  const unit = settleAmount("0", settle).unit;
+  const line = (value: number | undefined): EstimateAmount => {
+    if (value === undefined) return { amount: "—", unit, usd: null };
+    // Whole sats (8 decimals) at most: an estimate is no finer than the currency.
+    const text = value.toFixed(8);
+    return { ...settleAmount(text, settle), usd: usdFromBtc(text, usdPerBtc) };
+  };
+  return {
+    value: line(estimate?.notional),
+    margin: line(estimate?.margin),
+    fee: line(estimate?.fee),
+  };
 }

@@ -73,6 +73,8 @@ export function caps(over: Partial<Capabilities> = {}): Capabilities {
     post_only: true,
     amend: true,
     position_tp_sl: false,
+    trailing_stop: false,
+    attached_tp_sl: false,
     adjust_margin: false,
     cash_in: false,
     cross_margin: false,
@@ -169,6 +171,7 @@ export function position(over: Partial<Position> = {}): Position {
     realized_pnl: "0",
     take_profit: null,
     stop_loss: null,
+    stop_loss_trail: null,
     updated_at: 1000,
     ...over,
   };

@@ -243,15 +243,33 @@ mod tests {
     }
 
     #[test]
-    fn one_trade_updates_all_six_timeframes() {
+    fn one_trade_updates_every_timeframe() {
         let mut set = CandleSet::new(10);
+        // 01:01:01 on Thursday 1970-01-01.
         let updates: Vec<_> = set
             .apply_trade(dec!(5), dec!(1), 3_600_000 + 61_000)
             .collect();
         let opens: Vec<_> = updates.iter().map(|u| u.candle.open_time).collect();
+        let monday_before = -3 * 86_400_000;
         assert_eq!(
             opens,
-            vec![3_660_000, 3_600_000, 3_600_000, 3_600_000, 0, 0]
+            vec![
+                3_660_000, // 1m
+                3_600_000, // 3m
+                3_600_000, // 5m
+                3_600_000, // 10m
+                3_600_000, // 15m
+                3_600_000, // 30m
+                2_700_000, // 45m
+                3_600_000, // 1h
+                0,         // 2h
+                0,         // 3h
+                0,         // 4h
+                0,         // 1d
+                monday_before,
+                0, // 1 month
+                0, // 3 months
+            ]
         );
     }
 }

@@ -209,7 +209,7 @@ mod tests {
         assert_eq!(frame.trades.len(), 50);
         assert_eq!(frame.trades.last().unwrap().trade_id.as_str(), "t9999");
         // One candle per timeframe: all prints fall in the same minute.
-        assert_eq!(frame.candles.len(), 6);
+        assert_eq!(frame.candles.len(), Timeframe::ALL.len());
         assert_eq!(frame.candles[0].candle.volume, Decimal::from(10_000));
         assert!(state.take_frame().is_none());
     }

@@ -6,28 +6,34 @@
 //! → every event to every subscriber of that account, immediately.
 
 mod book;
+mod bulk;
 mod candles;
 mod coalescer;
 mod feed;
+mod health;
 mod orders;
 mod subscriptions;
 #[cfg(test)]
 mod tests;
 
 pub use book::{BookError, BookView, OrderBook};
+pub use bulk::BulkOutcome;
 pub use candles::{CandleSeries, CandleSet, CandleUpdate};
 pub use coalescer::Coalescer;
 pub use feed::{MarketFrame, MarketState};
+pub use health::{LatencyStats, VenueHealth};
 pub use orders::{can_transition, Applied, OrderTracker};
 pub use subscriptions::SubscriptionId;
 
-use crate::account::{AccountEvent, AccountInfo, AccountSnapshot, PositionSide};
+use crate::account::{AccountEvent, AccountInfo, AccountSnapshot, PositionSide, StopLoss};
 use crate::clock::Clock;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{AccountId, ClientOrderId, InstrumentId, VenueId};
 use crate::instrument::Instrument;
 use crate::market::{Candle, Timeframe};
-use crate::order::{Order, OrderOutcome, OrderStatus, OrderTicket};
+use crate::order::{
+    AmendRequest, Order, OrderOutcome, OrderRequest, OrderStatus, OrderTicket, TimeInForce,
+};
 use crate::risk::{self, RiskLimits};
 use crate::venue::{MarketData, Trading};
 use futures::StreamExt;
@@ -82,6 +88,8 @@ struct Account {
     orders: Mutex<OrderTracker>,
     sinks: Subscribers<AccountSink>,
     stream: Mutex<Option<CancellationToken>>,
+    /// Send to answer of the last order request, in ms.
+    last_rtt_ms: Mutex<Option<f64>>,
 }
 
 struct Feed {
@@ -101,6 +109,8 @@ struct Inner {
     subscriptions: Mutex<HashMap<SubscriptionId, Subscription>>,
     next_id: AtomicU64,
     shutdown: CancellationToken,
+    /// Click-to-send latency of orders placed from a click.
+    send_latency: Mutex<health::Latencies>,
 }
 
 #[derive(Clone)]
@@ -143,6 +153,7 @@ impl Engine {
                 feeds: Mutex::new(HashMap::new()),
                 subscriptions: Mutex::new(HashMap::new()),
                 next_id: AtomicU64::new(1),
+                send_latency: Mutex::new(health::Latencies::new(10_000)),
                 shutdown: CancellationToken::new(),
             }),
         }
@@ -177,6 +188,7 @@ impl Engine {
             orders: Mutex::new(OrderTracker::default()),
             sinks: Subscribers::default(),
             stream: Mutex::new(None),
+            last_rtt_ms: Mutex::new(None),
         };
         write(&self.inner.accounts).insert(info.id, Arc::new(account));
     }
@@ -442,6 +454,18 @@ impl Engine {
         account_id: &AccountId,
         ticket: &OrderTicket,
     ) -> Result<OrderOutcome> {
+        self.place_order_clicked(account_id, ticket, None).await
+    }
+
+    /// `place_order` for an order the user clicked at `clicked_at_ms` (wall-clock ms, as
+    /// the web view stamps it): the time from that click to the request leaving is kept
+    /// for `order_latency`.
+    pub async fn place_order_clicked(
+        &self,
+        account_id: &AccountId,
+        ticket: &OrderTicket,
+        clicked_at_ms: Option<f64>,
+    ) -> Result<OrderOutcome> {
         let account = self.account(account_id)?;
         if ticket.instrument.venue != account.info.venue {
             return Err(Error::invalid_order(
@@ -470,9 +494,47 @@ impl Engine {
             size = %request.size, price = ?request.price, "sending order");
         account.sinks.emit(&AccountEvent::Order { order: pending });
 
+        let sent_at = health::wall_ms();
+        if let Some(clicked) = clicked_at_ms {
+            lock(&self.inner.send_latency).push(sent_at - clicked);
+        }
         let outcome = account.trading.place_order(&request).await;
+        *lock(&account.last_rtt_ms) = Some(health::wall_ms() - sent_at);
         self.settle_outcome(&account, &request.client_order_id, &outcome);
         Ok(outcome)
+    }
+
+    /// Click-to-send latency of the orders placed from a click so far.
+    pub fn order_latency(&self) -> LatencyStats {
+        lock(&self.inner.send_latency).stats()
+    }
+
+    /// Every account's feed lag, last order round trip and clock offset.
+    pub fn health(&self) -> Vec<VenueHealth> {
+        let now = self.inner.clock.now_ms();
+        let newest: HashMap<VenueId, i64> =
+            lock(&self.inner.feeds)
+                .iter()
+                .fold(HashMap::new(), |mut acc, (id, feed)| {
+                    if let Some(ts) = lock(&feed.state).ticker().map(|t| t.ts) {
+                        let e = acc.entry(id.venue).or_insert(ts);
+                        *e = (*e).max(ts);
+                    }
+                    acc
+                });
+        let markets = read(&self.inner.markets);
+        let mut out: Vec<VenueHealth> = read(&self.inner.accounts)
+            .values()
+            .map(|a| VenueHealth {
+                account: a.info.id.clone(),
+                venue: a.info.venue,
+                feed_lag_ms: newest.get(&a.info.venue).map(|ts| now - ts),
+                last_order_rtt_ms: *lock(&a.last_rtt_ms),
+                clock_offset_ms: markets.get(&a.info.venue).and_then(|m| m.clock_offset_ms()),
+            })
+            .collect();
+        out.sort_by(|a, b| a.account.as_str().cmp(b.account.as_str()));
+        out
     }
 
     /// Cancels a working order. A "not found" from the venue is reconciled (the order may
@@ -497,6 +559,110 @@ impl Engine {
         Ok(outcome)
     }
 
+    /// Moves a working order to `price` (and `size`, when given), checked like a new order.
+    /// Where the venue amends in place (`Capabilities::amend`) that is one request; a refused
+    /// amend leaves the order where it was, an unknown one is reconciled. Elsewhere the order
+    /// is cancelled and, only once the cancel is confirmed, placed again under a new client
+    /// order id: the outcome then carries the replacement. Never sends anything twice.
+    pub async fn amend_order(
+        &self,
+        account_id: &AccountId,
+        id: &ClientOrderId,
+        price: Option<Decimal>,
+        size: Option<Decimal>,
+    ) -> Result<OrderOutcome> {
+        let account = self.account(account_id)?;
+        let current = lock(&account.orders)
+            .get(id)
+            .cloned()
+            .filter(|o| matches!(o.status, OrderStatus::Open | OrderStatus::PartiallyFilled))
+            .ok_or_else(|| Error::invalid_order("order", format!("{id} is not a working order")))?;
+        if price.is_none() && size.is_none() {
+            return Err(Error::invalid_order("price", "nothing to change"));
+        }
+        let instrument = self.instrument(account_id, &current.instrument).await?;
+        let request = OrderRequest {
+            instrument: current.instrument.clone(),
+            client_order_id: id.clone(),
+            side: current.side,
+            order_type: current.order_type,
+            size: size.unwrap_or_else(|| current.remaining()),
+            price: price.or(current.price),
+            trigger_price: current.trigger_price,
+            time_in_force: TimeInForce::Gtc,
+            reduce_only: current.reduce_only,
+            post_only: current.post_only,
+            leverage: current.leverage,
+            take_profit: None,
+            stop_loss: None,
+        };
+        let ticker = lock(&self.inner.feeds)
+            .get(&request.instrument)
+            .and_then(|f| lock(&f.state).ticker().cloned());
+        let now = self.inner.clock.now_ms();
+        risk::check_order(
+            &request,
+            &instrument,
+            &account.info.capabilities,
+            ticker.as_ref(),
+            &read(&self.inner.risk),
+            now,
+        )?;
+        tracing::info!(account = %account_id, client_order_id = %id, ?price, ?size,
+            in_place = account.info.capabilities.amend, "amending order");
+        if account.info.capabilities.amend {
+            let amend = AmendRequest {
+                instrument: current.instrument.clone(),
+                client_order_id: id.clone(),
+                order_id: current.id.clone(),
+                price,
+                trigger_price: None,
+                size,
+            };
+            let outcome = account.trading.amend_order(&amend).await;
+            match &outcome {
+                OrderOutcome::Accepted { order } => self.apply_order(&account, order.clone()),
+                OrderOutcome::Rejected { error } => {
+                    tracing::info!(client_order_id = %id, error = %error.message, "amend refused; the order stays")
+                }
+                OrderOutcome::Unknown { reason, .. } => {
+                    let marked = lock(&account.orders).mark_unknown(id, reason, now);
+                    if let Some(order) = marked {
+                        account.sinks.emit(&AccountEvent::Order { order });
+                    }
+                    self.spawn_reconcile(&account, id);
+                }
+            }
+            return Ok(outcome);
+        }
+        // Cancel, then replace: the replacement goes out only after a confirmed cancel.
+        match self
+            .cancel_order(account_id, &current.instrument, id)
+            .await?
+        {
+            OrderOutcome::Accepted { order } if order.status == OrderStatus::Cancelled => {}
+            OrderOutcome::Accepted { order } => {
+                return Ok(OrderOutcome::Rejected {
+                    error: Error::invalid_order(
+                        "order",
+                        format!("the order is {:?} and can no longer move", order.status)
+                            .to_lowercase(),
+                    ),
+                })
+            }
+            other => return Ok(other),
+        }
+        let replacement = OrderRequest {
+            client_order_id: self.next_client_order_id(),
+            ..request
+        };
+        let pending = lock(&account.orders).record_intent(&replacement, now);
+        account.sinks.emit(&AccountEvent::Order { order: pending });
+        let outcome = account.trading.place_order(&replacement).await;
+        self.settle_outcome(&account, &replacement.client_order_id, &outcome);
+        Ok(outcome)
+    }
+
     /// Closes the position in `instrument` at market.
     pub async fn close_position(
         &self,
@@ -512,25 +678,34 @@ impl Engine {
     }
 
     /// Sets or removes the take-profit and stop-loss of a position. Prices must be on the
-    /// instrument's tick and on the right side of the entry (a long's take-profit above
-    /// it, its stop-loss below); the venue checks its own rules too.
+    /// instrument's tick; a take-profit on the profit side of the entry (a long's above
+    /// it), a stop-loss on the losing side of the current price (a long's below the mark,
+    /// so a stop can lock in profit above the entry). The venue checks its own rules too.
     pub async fn set_tp_sl(
         &self,
         account_id: &AccountId,
         instrument: &InstrumentId,
         side: PositionSide,
         take_profit: Option<Decimal>,
-        stop_loss: Option<Decimal>,
+        stop_loss: Option<StopLoss>,
     ) -> Result<()> {
         let account = self.account(account_id)?;
-        if !account.info.capabilities.position_tp_sl {
+        let caps = &account.info.capabilities;
+        if !caps.position_tp_sl {
             return Err(Error::unsupported(format!(
                 "{} has no take-profit or stop-loss on positions",
                 account.info.venue
             )));
         }
+        if stop_loss.is_some_and(|s| s.trailing) && !caps.trailing_stop {
+            return Err(Error::invalid_order(
+                "stop_loss",
+                format!("{} has no trailing stop-loss", account.info.venue),
+            ));
+        }
         let spec = self.instrument(account_id, instrument).await?;
-        for (field, price) in [("take_profit", take_profit), ("stop_loss", stop_loss)] {
+        let sl_price = stop_loss.map(|s| s.price);
+        for (field, price) in [("take_profit", take_profit), ("stop_loss", sl_price)] {
             if let Some(p) = price {
                 if p <= Decimal::ZERO || !spec.is_on_tick(p) {
                     return Err(Error::invalid_order(
@@ -549,35 +724,28 @@ impl Engine {
             .ok_or_else(|| {
                 Error::not_found(format!("no {side:?} position in {instrument}").to_lowercase())
             })?;
-        let above = |field: &str, p: Option<Decimal>, what: &str| match p {
-            Some(p) if p <= position.entry_price => Err(Error::invalid_order(
-                field,
-                format!(
-                    "{what} must be above the entry price {}",
-                    position.entry_price
-                ),
-            )),
-            _ => Ok(()),
+        let entry = position.entry_price;
+        let now = position.mark_price.unwrap_or(entry);
+        let long = side == PositionSide::Long;
+        let (way, against) = if long {
+            ("above", "below")
+        } else {
+            ("below", "above")
         };
-        let below = |field: &str, p: Option<Decimal>, what: &str| match p {
-            Some(p) if p >= position.entry_price => Err(Error::invalid_order(
-                field,
-                format!(
-                    "{what} must be below the entry price {}",
-                    position.entry_price
-                ),
-            )),
-            _ => Ok(()),
-        };
-        match side {
-            PositionSide::Long => {
-                above("take_profit", take_profit, "A long's take-profit")?;
-                below("stop_loss", stop_loss, "A long's stop-loss")?;
-            }
-            PositionSide::Short => {
-                below("take_profit", take_profit, "A short's take-profit")?;
-                above("stop_loss", stop_loss, "A short's stop-loss")?;
-            }
+        let profit_side = |p: Decimal, of: Decimal| if long { p > of } else { p < of };
+        if let Some(tp) = take_profit.filter(|tp| !profit_side(*tp, entry)) {
+            return Err(Error::invalid_order(
+                "take_profit",
+                format!("a {side:?} take-profit must be {way} the entry price {entry}, not {tp}")
+                    .to_lowercase(),
+            ));
+        }
+        if let Some(sl) = sl_price.filter(|sl| profit_side(*sl, now) || *sl == now) {
+            return Err(Error::invalid_order(
+                "stop_loss",
+                format!("a {side:?} stop-loss must be {against} the current price {now}, not {sl}")
+                    .to_lowercase(),
+            ));
         }
         tracing::info!(account = %account_id, %instrument, ?side, ?take_profit, ?stop_loss, "setting TP/SL");
         account
@@ -665,22 +833,35 @@ impl Engine {
             }
             OrderOutcome::Unknown { reason, .. } => {
                 tracing::warn!(client_order_id = %id, %reason, "order outcome unknown; reconciling");
-                let changed = lock(&account.orders).apply_outcome(outcome, now);
-                if let Some((order, Applied::Changed)) = changed {
+                // A new order (pending) or a working one whose cancel got no answer: either
+                // way it is unknown until the venue says.
+                let changed = {
+                    let mut orders = lock(&account.orders);
+                    match orders.apply_outcome(outcome, now) {
+                        Some((order, Applied::Changed)) => Some(order),
+                        _ => orders.mark_unknown(id, reason, now),
+                    }
+                };
+                if let Some(order) = changed {
                     account.sinks.emit(&AccountEvent::Order { order });
                 }
-                let backoff = self.inner.config.reconcile_backoff.clone();
-                let cancel = self.inner.shutdown.child_token();
-                let clock = self.inner.clock.clone();
-                tokio::spawn(reconcile(
-                    account.clone(),
-                    id.clone(),
-                    backoff,
-                    clock,
-                    cancel,
-                ));
+                self.spawn_reconcile(account, id);
             }
         }
+    }
+
+    /// Asks the venue about an order in the unknown state until it answers.
+    fn spawn_reconcile(&self, account: &Arc<Account>, id: &ClientOrderId) {
+        let backoff = self.inner.config.reconcile_backoff.clone();
+        let cancel = self.inner.shutdown.child_token();
+        let clock = self.inner.clock.clone();
+        tokio::spawn(reconcile(
+            account.clone(),
+            id.clone(),
+            backoff,
+            clock,
+            cancel,
+        ));
     }
 
     fn apply_order(&self, account: &Arc<Account>, order: Order) {

@@ -91,6 +91,23 @@ impl OrderTracker {
         }
     }
 
+    /// Marks a working order unknown: a request about it (an amend) got no answer.
+    pub fn mark_unknown(
+        &mut self,
+        id: &ClientOrderId,
+        reason: &str,
+        now: TimestampMs,
+    ) -> Option<Order> {
+        let order = self.orders.get_mut(id)?;
+        if !can_transition(order.status, OrderStatus::Unknown) {
+            return None;
+        }
+        order.status = OrderStatus::Unknown;
+        order.reason = Some(reason.to_owned());
+        order.updated_at = now;
+        Some(order.clone())
+    }
+
     /// Marks a pending order rejected (the venue or a check refused it).
     pub fn reject(&mut self, id: &ClientOrderId, reason: &str, now: TimestampMs) -> Option<Order> {
         let order = self.orders.get_mut(id)?;
@@ -267,6 +284,8 @@ mod tests {
             reduce_only: false,
             post_only: false,
             leverage: None,
+            take_profit: None,
+            stop_loss: None,
         }
     }
 

@@ -39,6 +39,8 @@ fn caps() -> Capabilities {
         post_only: true,
         amend: false,
         position_tp_sl: false,
+        trailing_stop: false,
+        attached_tp_sl: false,
         adjust_margin: false,
         cash_in: false,
         cross_margin: false,
@@ -236,6 +238,8 @@ fn limit_ticket(size: &str, price: &str) -> OrderTicket {
         reduce_only: false,
         post_only: false,
         leverage: None,
+        take_profit: None,
+        stop_loss: None,
     }
 }
 
@@ -262,7 +266,7 @@ async fn a_burst_of_market_events_leaves_as_one_frame_per_interval() {
     assert!(total_prints <= 4 * 50);
     let last = with_trades.last().unwrap();
     assert_eq!(last.trades.last().unwrap().trade_id.as_str(), "t9999");
-    assert_eq!(last.candles.len(), 6);
+    assert_eq!(last.candles.len(), Timeframe::ALL.len());
 }
 
 #[tokio::test(start_paused = true)]

@@ -12,7 +12,7 @@ use kestrel_core::{
     AccountEvent, AccountId, AccountStream, AmendRequest, Balance, Candle, Capabilities,
     ClientOrderId, Clock, Decimal, Error, Fill, Instrument, InstrumentId, MarketData, MarketEvent,
     MarketStream, Order, OrderOutcome, OrderRequest, OrderType, Position, PositionSide, Result,
-    Timeframe, Trading, VenueId,
+    StopLoss, Timeframe, Trading, VenueId,
 };
 use kestrel_sim::{Exchange, MarketSpec, SimEvent};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -250,6 +250,8 @@ impl MarketData for DemoVenue {
             post_only: true,
             amend: true,
             position_tp_sl: true,
+            trailing_stop: true,
+            attached_tp_sl: false,
             adjust_margin: true,
             cash_in: false,
             cross_margin: false,
@@ -348,7 +350,7 @@ impl Trading for DemoVenue {
         instrument: &InstrumentId,
         side: PositionSide,
         take_profit: Option<Decimal>,
-        stop_loss: Option<Decimal>,
+        stop_loss: Option<StopLoss>,
     ) -> Result<()> {
         let mut exchange = self.exchange();
         self.check_side(&exchange, instrument, side)?;

@@ -247,6 +247,7 @@ pub(super) fn position(
         realized_pnl: map::btc(p.total_pl - p.funding_fees),
         take_profit: None,
         stop_loss: None,
+        stop_loss_trail: None,
         updated_at: now,
     })
 }

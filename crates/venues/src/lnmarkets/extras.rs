@@ -212,9 +212,10 @@ pub struct LnmTransferRow {
     pub network: String,
     pub amount_sats: i64,
     pub fee_sats: Option<i64>,
-    /// Invoice or address, when known.
+    /// Invoice, address or (on-chain deposits) transaction id, when known.
     pub destination: Option<String>,
-    /// `pending`, `paid` (deposits), or the venue's withdrawal status.
+    /// `pending`, `paid` (Lightning deposits), `mempool`/`confirmed`/`irreversible` (on-chain
+    /// deposits), or the venue's withdrawal status.
     pub status: String,
     pub time: i64,
 }
@@ -299,6 +300,22 @@ impl LnMarkets {
                     "pending"
                 }
                 .into(),
+                time: map::parse_time(&d.created_at)?,
+            });
+        }
+        for d in self.rest.on_chain_deposits().await?.data {
+            history.push(LnmTransferRow {
+                id: d.id,
+                direction: "deposit".into(),
+                network: "on-chain".into(),
+                amount_sats: d.amount,
+                fee_sats: None,
+                destination: Some(d.tx_id),
+                // `mempool`, `confirmed` or `irreversible`, with its confirmations once mined.
+                status: match d.confirmations {
+                    0 => d.status.to_lowercase(),
+                    n => format!("{} ({n} conf.)", d.status.to_lowercase()),
+                },
                 time: map::parse_time(&d.created_at)?,
             });
         }

@@ -184,6 +184,7 @@ pub fn position(
         realized_pnl: btc(-t.sum_funding_fees),
         take_profit: optional(t.takeprofit),
         stop_loss: optional(t.stoploss),
+        stop_loss_trail: optional(t.stoploss_trailing_distance),
         updated_at: now,
     })
 }

@@ -23,8 +23,8 @@ use kestrel_core::{
     AccountEvent, AccountId, AccountInfo, AccountStream, AmendRequest, Balance, Candle,
     Capabilities, ClientOrderId, Clock, Error, ErrorKind, Fill, Instrument, InstrumentId,
     Liquidity, MarketData, MarketEvent, MarketStream, Network, Order, OrderOutcome, OrderRequest,
-    OrderStatus, OrderType, Position, PositionSide, Result, Side, StreamStatus, Ticker, Timeframe,
-    TradeId, Trading, VenueId,
+    OrderStatus, OrderType, Position, PositionSide, Result, Side, StopLoss, StreamStatus, Ticker,
+    Timeframe, TradeId, Trading, VenueId,
 };
 use rest::{CallError, LnmRest, NewTrade};
 use rust_decimal::prelude::ToPrimitive;
@@ -83,15 +83,9 @@ pub struct LnMarkets {
     cross: Arc<cross::CrossBook>,
 }
 
+/// LN Markets names its candle ranges as Kestrel does: every v3 range is a `Timeframe`.
 fn timeframe_range(tf: Timeframe) -> &'static str {
-    match tf {
-        Timeframe::M1 => "1m",
-        Timeframe::M5 => "5m",
-        Timeframe::M15 => "15m",
-        Timeframe::H1 => "1h",
-        Timeframe::H4 => "4h",
-        Timeframe::D1 => "1d",
-    }
+    tf.as_str()
 }
 
 /// `instrument` when it is one of LN Markets' two (isolated and cross share one market).
@@ -354,6 +348,10 @@ impl MarketData for LnMarkets {
         VenueId::LnMarkets
     }
 
+    fn clock_offset_ms(&self) -> Option<i64> {
+        Some(self.clock.offset_ms())
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             order_types: vec![OrderType::Market, OrderType::Limit],
@@ -361,6 +359,8 @@ impl MarketData for LnMarkets {
             post_only: false,
             amend: false,
             position_tp_sl: true,
+            trailing_stop: true,
+            attached_tp_sl: true,
             adjust_margin: true,
             cash_in: true,
             cross_margin: false,
@@ -386,7 +386,9 @@ impl MarketData for LnMarkets {
         market_of(instrument)?;
         let limit = limit.clamp(1, 5_000);
         let to = before.unwrap_or_else(|| self.clock.now_ms() + timeframe.millis());
-        let from = to - i64::from(limit) * timeframe.millis();
+        // From the start of the oldest candle wanted (weeks and months start on calendar
+        // boundaries, not at a multiple of their length).
+        let from = timeframe.bucket(to - i64::from(limit) * timeframe.millis());
         let mut out: Vec<Candle> = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
@@ -627,13 +629,16 @@ impl Trading for LnMarkets {
         {
             return map::order(t).map(Some);
         }
-        let closed = self.rest.closed_trades(CLOSED_PAGE, None).await?;
-        closed
-            .data
-            .iter()
-            .find(|t| matches(t))
-            .map(map::order)
-            .transpose()
+        // Finished trades last: closed ones, then canceled limits (a cancel being reconciled).
+        for page in [
+            self.rest.closed_trades(CLOSED_PAGE, None).await?,
+            self.rest.canceled_trades(CLOSED_PAGE, None).await?,
+        ] {
+            if let Some(t) = page.data.iter().find(|t| matches(t)) {
+                return map::order(t).map(Some);
+            }
+        }
+        Ok(None)
     }
 
     async fn fills(&self, since: Option<i64>) -> Result<Vec<Fill>> {
@@ -681,6 +686,12 @@ impl Trading for LnMarkets {
             );
         };
         if cross::is_cross(&request.instrument) {
+            if request.take_profit.is_some() || request.stop_loss.is_some() {
+                return reject(
+                    "take_profit",
+                    "LN Markets cross-margin orders carry no take-profit or stop-loss",
+                );
+            }
             return self.cross_place(request, quantity, price).await;
         }
         let leverage = request.leverage.unwrap_or(Decimal::from(DEFAULT_LEVERAGE));
@@ -689,8 +700,8 @@ impl Trading for LnMarkets {
             quantity,
             leverage,
             price,
-            stoploss: None,
-            takeprofit: None,
+            stoploss: request.stop_loss,
+            takeprofit: request.take_profit,
             client_id: Some(request.client_order_id.0.clone()),
         };
         match self.rest.new_trade(&trade).await {
@@ -755,7 +766,7 @@ impl Trading for LnMarkets {
         instrument: &InstrumentId,
         side: PositionSide,
         take_profit: Option<Decimal>,
-        stop_loss: Option<Decimal>,
+        stop_loss: Option<StopLoss>,
     ) -> Result<()> {
         // A position is the running trades on one side; each gets the same levels.
         for t in self.running_on(instrument, side).await? {
@@ -769,10 +780,13 @@ impl Trading for LnMarkets {
                 None => {}
             }
             match stop_loss {
-                Some(v) => {
-                    self.rest
-                        .update_stoploss(&t.id, v, wire::LnmStoplossMode::Fixed)
-                        .await?;
+                Some(sl) => {
+                    let mode = if sl.trailing {
+                        wire::LnmStoplossMode::Trailing
+                    } else {
+                        wire::LnmStoplossMode::Fixed
+                    };
+                    self.rest.update_stoploss(&t.id, sl.price, mode).await?;
                 }
                 None if !t.stoploss.is_zero() => {
                     self.rest.remove_stoploss(&t.id).await?;

@@ -6,8 +6,9 @@ use super::auth::{self, LnmCredentials};
 use super::map;
 use super::wire::{
     LnmAccount, LnmAddress, LnmCandle, LnmCrossOrder, LnmCrossPosition, LnmFundingFee,
-    LnmFundingSettlement, LnmInvoice, LnmLeaderboard, LnmLightningDeposit, LnmPage,
-    LnmStoplossMode, LnmTicker, LnmTime, LnmTrade, LnmTransfer, LnmWithdrawal, LnmWithdrawalAck,
+    LnmFundingSettlement, LnmInvoice, LnmLeaderboard, LnmLightningDeposit, LnmOnChainDeposit,
+    LnmPage, LnmStoplossMode, LnmTicker, LnmTime, LnmTrade, LnmTransfer, LnmWithdrawal,
+    LnmWithdrawalAck,
 };
 use crate::net::http::encode_query;
 use crate::net::{ClockOffset, HttpClient, HttpError, HttpRequest, Method, RateLimiter};
@@ -222,13 +223,26 @@ impl LnmRest {
         limit: u32,
         cursor: Option<&str>,
     ) -> Result<LnmPage<LnmTrade>, CallError> {
-        let mut query = Vec::new();
-        if let Some(c) = cursor {
-            query.push(("cursor", c.to_owned()));
-        }
-        query.push(("limit", limit.clamp(1, 1000).to_string()));
-        self.get("/v3/futures/isolated/trades/closed", &query, true)
-            .await
+        self.get(
+            "/v3/futures/isolated/trades/closed",
+            &page_query(limit, cursor),
+            true,
+        )
+        .await
+    }
+
+    /// Canceled limit trades, newest first (paginated).
+    pub async fn canceled_trades(
+        &self,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<LnmPage<LnmTrade>, CallError> {
+        self.get(
+            "/v3/futures/isolated/trades/canceled",
+            &page_query(limit, cursor),
+            true,
+        )
+        .await
     }
 
     /// Sets a trade's take-profit.
@@ -387,6 +401,11 @@ impl LnmRest {
     /// Lightning deposits, newest first.
     pub async fn lightning_deposits(&self) -> Result<LnmPage<LnmLightningDeposit>, CallError> {
         self.get("/v3/account/deposits/lightning", &[], true).await
+    }
+
+    /// On-chain deposits, newest first.
+    pub async fn on_chain_deposits(&self) -> Result<LnmPage<LnmOnChainDeposit>, CallError> {
+        self.get("/v3/account/deposits/on-chain", &[], true).await
     }
 
     /// The account's Bitcoin deposit address.

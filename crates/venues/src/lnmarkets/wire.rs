@@ -85,6 +85,9 @@ pub struct LnmTrade {
     /// Sats.
     pub pl: i64,
     pub stoploss: Decimal,
+    /// How far a trailing stop-loss keeps from the market; 0 when it is fixed.
+    #[serde(default)]
+    pub stoploss_trailing_distance: Decimal,
     pub takeprofit: Decimal,
     #[serde(default)]
     pub sum_funding_fees: i64,
@@ -367,6 +370,20 @@ pub struct LnmLightningDeposit {
     pub amount: i64,
     pub created_at: String,
     pub settled_at: Option<String>,
+}
+
+/// One on-chain deposit (`GET /v3/account/deposits/on-chain`; `@ln-markets/sdk`
+/// `BitcoinDeposit`): `MEMPOOL`, `CONFIRMED` or `IRREVERSIBLE`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LnmOnChainDeposit {
+    pub id: String,
+    /// Sats.
+    pub amount: i64,
+    pub status: String,
+    pub confirmations: u32,
+    pub tx_id: String,
+    pub created_at: String,
 }
 
 /// A Bitcoin deposit address.

@@ -21,14 +21,37 @@ export const commands = {
 	unsubscribeAccount: (subscription: SubscriptionId) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("unsubscribe_account", { subscription })),
 	/**  Balances, positions, working orders and fills. */
 	accountSnapshot: (account: AccountId) => typedError<AccountSnapshot_Serialize, AppError_Serialize>(__TAURI_INVOKE("account_snapshot", { account })),
-	/**  Checks and sends an order exactly once. */
-	placeOrder: (account: AccountId, ticket: OrderTicket_Deserialize) => typedError<OrderOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("place_order", { account, ticket })),
+	/**
+	 *  Checks and sends an order exactly once. `clicked_at_ms` is when the user's click (or key)
+	 *  asked for it, on the wall clock (`performance.timeOrigin + performance.now()`): the time
+	 *  to the request leaving is kept for `order_latency`.
+	 */
+	placeOrder: (account: AccountId, ticket: OrderTicket_Deserialize, clickedAtMs: number | null) => typedError<OrderOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("place_order", { account, ticket, clickedAtMs })),
 	/**  Cancels a working order. */
 	cancelOrder: (account: AccountId, instrument: InstrumentId, clientOrderId: ClientOrderId) => typedError<OrderOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("cancel_order", { account, instrument, clientOrderId })),
+	/**
+	 *  Moves a working order to a new price (and size): amended in place where the venue can,
+	 *  else cancelled and replaced under a new client order id (the outcome carries it).
+	 */
+	amendOrder: (account: AccountId, clientOrderId: ClientOrderId, price: string | null, size: string | null) => typedError<OrderOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("amend_order", { account, clientOrderId, price, size })),
+	/**
+	 *  Cancels every working order of the account (in `instrument` only, when given): one
+	 *  request per order.
+	 */
+	cancelAllOrders: (account: AccountId, instrument: InstrumentId | null) => typedError<BulkOutcome, AppError_Serialize>(__TAURI_INVOKE("cancel_all_orders", { account, instrument })),
+	/**  Closes every position of the account at market. */
+	closeAllPositions: (account: AccountId) => typedError<BulkOutcome, AppError_Serialize>(__TAURI_INVOKE("close_all_positions", { account })),
+	/**  Each connected account's feed lag, last order round trip and clock offset (the footer). */
+	venueHealth: () => __TAURI_INVOKE<VenueHealth_Serialize[]>("venue_health"),
+	/**  Click-to-send latency of the orders placed from a click so far (p50, p99, max). */
+	orderLatency: () => __TAURI_INVOKE<LatencyStats_Serialize>("order_latency"),
 	/**  Closes a whole position at market. */
 	closePosition: (account: AccountId, instrument: InstrumentId) => typedError<OrderOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("close_position", { account, instrument })),
-	/**  Sets (text) or removes (null) a position's take-profit and stop-loss. */
-	setTpSl: (account: AccountId, instrument: InstrumentId, side: PositionSide, takeProfit: string | null, stopLoss: string | null) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("set_tp_sl", { account, instrument, side, takeProfit, stopLoss })),
+	/**
+	 *  Sets (text) or removes (null) a position's take-profit and stop-loss; the stop-loss
+	 *  trails the market when `stop_loss_trailing` (venues with a trailing stop only).
+	 */
+	setTpSl: (account: AccountId, instrument: InstrumentId, side: PositionSide, takeProfit: string | null, stopLoss: string | null, stopLossTrailing: boolean) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("set_tp_sl", { account, instrument, side, takeProfit, stopLoss, stopLossTrailing })),
 	/**  Adds `amount` (settle currency) of margin to a position. */
 	addMargin: (account: AccountId, instrument: InstrumentId, side: PositionSide, amount: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("add_margin", { account, instrument, side, amount })),
 	/**
@@ -265,6 +288,16 @@ export type BookView_Serialize = {
 	sequence: number | null,
 };
 
+/**  What a bulk action did. */
+export type BulkOutcome = {
+	/**  Orders cancelled or positions closed. */
+	done: number,
+	/**  Requests whose outcome is unknown (being reconciled). */
+	unknown: number,
+	/**  Why the others failed, one line each. */
+	failed: string[],
+};
+
 /**  One OHLCV candle; `open_time` is the start of its interval. */
 export type Candle = {
 	open_time: number,
@@ -290,6 +323,10 @@ export type Capabilities = {
 	amend: boolean,
 	/**  Take-profit / stop-loss attached to a position. */
 	position_tp_sl: boolean,
+	/**  A position's stop-loss can trail the market at a fixed distance. */
+	trailing_stop: boolean,
+	/**  An order can carry a take-profit and stop-loss for the position it opens. */
+	attached_tp_sl: boolean,
 	adjust_margin: boolean,
 	/**  Profit (then margin) can be taken out of a running position (LN Markets' cash-in). */
 	cash_in: boolean,
@@ -541,6 +578,25 @@ export type KeychainStatus_Serialize = {
 	message: string | null,
 };
 
+/**  Click-to-send latency over the orders sent so far. */
+export type LatencyStats = LatencyStats_Serialize | LatencyStats_Deserialize;
+
+/**  Click-to-send latency over the orders sent so far. */
+export type LatencyStats_Deserialize = {
+	count: number,
+	p50_ms?: number | null,
+	p99_ms?: number | null,
+	max_ms?: number | null,
+};
+
+/**  Click-to-send latency over the orders sent so far. */
+export type LatencyStats_Serialize = {
+	count: number,
+	p50_ms: number | null,
+	p99_ms: number | null,
+	max_ms: number | null,
+};
+
 /**  Whether we added or took liquidity. */
 export type Liquidity = "maker" | "taker";
 
@@ -688,9 +744,12 @@ export type LnmTransferRow_Deserialize = {
 	network: string,
 	amount_sats: number,
 	fee_sats?: number | null,
-	/**  Invoice or address, when known. */
+	/**  Invoice, address or (on-chain deposits) transaction id, when known. */
 	destination?: string | null,
-	/**  `pending`, `paid` (deposits), or the venue's withdrawal status. */
+	/**
+	 *  `pending`, `paid` (Lightning deposits), `mempool`/`confirmed`/`irreversible` (on-chain
+	 *  deposits), or the venue's withdrawal status.
+	 */
 	status: string,
 	time: number,
 };
@@ -704,9 +763,12 @@ export type LnmTransferRow_Serialize = {
 	network: string,
 	amount_sats: number,
 	fee_sats: number | null,
-	/**  Invoice or address, when known. */
+	/**  Invoice, address or (on-chain deposits) transaction id, when known. */
 	destination: string | null,
-	/**  `pending`, `paid` (deposits), or the venue's withdrawal status. */
+	/**
+	 *  `pending`, `paid` (Lightning deposits), `mempool`/`confirmed`/`irreversible` (on-chain
+	 *  deposits), or the venue's withdrawal status.
+	 */
 	status: string,
 	time: number,
 };
@@ -835,6 +897,8 @@ export type OrderTicket_Deserialize = {
 	reduce_only: boolean,
 	post_only: boolean,
 	leverage?: string | null,
+	take_profit?: string | null,
+	stop_loss?: string | null,
 };
 
 /**  An order as typed into a ticket: numbers still as text, not yet trusted. */
@@ -849,6 +913,8 @@ export type OrderTicket_Serialize = {
 	reduce_only: boolean,
 	post_only: boolean,
 	leverage: string | null,
+	take_profit: string | null,
+	stop_loss: string | null,
 };
 
 /**  How an order executes. */
@@ -923,6 +989,8 @@ export type Position_Deserialize = {
 	realized_pnl: string,
 	take_profit?: string | null,
 	stop_loss?: string | null,
+	/**  The distance a trailing stop-loss keeps from the market; `None` when it is fixed. */
+	stop_loss_trail?: string | null,
 	updated_at: number,
 };
 
@@ -943,6 +1011,8 @@ export type Position_Serialize = {
 	realized_pnl: string,
 	take_profit: string | null,
 	stop_loss: string | null,
+	/**  The distance a trailing stop-loss keeps from the market; `None` when it is fixed. */
+	stop_loss_trail: string | null,
 	updated_at: number,
 };
 
@@ -1053,8 +1123,12 @@ export type Ticker_Serialize = {
 /**  How long an order stays working. */
 export type TimeInForce = "gtc" | "ioc" | "fok";
 
-/**  Candle intervals the chart offers. */
-export type Timeframe = "1m" | "5m" | "15m" | "1h" | "4h" | "1d";
+/**
+ *  Candle intervals: every range LN Markets' v3 offers (the widest set of the venues).
+ *  Weeks start on Monday 00:00 UTC, months on the 1st, quarters in January, April, July
+ *  and October.
+ */
+export type Timeframe = "1m" | "3m" | "5m" | "10m" | "15m" | "30m" | "45m" | "1h" | "2h" | "3h" | "4h" | "1d" | "1w" | "1month" | "3months";
 
 /**  One public trade print. */
 export type Trade = {
@@ -1106,6 +1180,39 @@ export type VenueForm_Serialize = {
 	mainnet_ws: string | null,
 	testnet_rest: string | null,
 	testnet_ws: string | null,
+};
+
+/**  One account's connection health. */
+export type VenueHealth = VenueHealth_Serialize | VenueHealth_Deserialize;
+
+/**  One account's connection health. */
+export type VenueHealth_Deserialize = {
+	account: AccountId,
+	venue: VenueId,
+	/**
+	 *  Local time minus the venue's timestamp of its newest market event (includes any
+	 *  clock difference); `None` before the first event.
+	 */
+	feed_lag_ms?: number | null,
+	/**  Send to answer of the account's last order request. */
+	last_order_rtt_ms?: number | null,
+	/**  The venue's clock minus ours, when the connector measures it. */
+	clock_offset_ms?: number | null,
+};
+
+/**  One account's connection health. */
+export type VenueHealth_Serialize = {
+	account: AccountId,
+	venue: VenueId,
+	/**
+	 *  Local time minus the venue's timestamp of its newest market event (includes any
+	 *  clock difference); `None` before the first event.
+	 */
+	feed_lag_ms: number | null,
+	/**  Send to answer of the account's last order request. */
+	last_order_rtt_ms: number | null,
+	/**  The venue's clock minus ours, when the connector measures it. */
+	clock_offset_ms: number | null,
 };
 
 /**  A trading venue Kestrel can connect to. */

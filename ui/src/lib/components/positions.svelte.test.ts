@@ -122,7 +122,11 @@ describe("PositionsTable", () => {
     type("field-stop-loss", "85000");
     await click("save-tpsl");
     expect(onSetTpSl).toHaveBeenCalledTimes(1);
-    expect(onSetTpSl).toHaveBeenCalledWith(held, lnm, { takeProfit: "96000.5", stopLoss: "85000" });
+    expect(onSetTpSl).toHaveBeenCalledWith(held, lnm, {
+      takeProfit: "96000.5",
+      stopLoss: "85000",
+      trailing: false,
+    });
     expect(has("tpsl-editor")).toBe(false);
   });
 
@@ -131,7 +135,11 @@ describe("PositionsTable", () => {
     await click("position-tpsl");
     type("field-take-profit", "");
     await click("save-tpsl");
-    expect(onSetTpSl).toHaveBeenCalledWith(held, lnm, { takeProfit: null, stopLoss: null });
+    expect(onSetTpSl).toHaveBeenCalledWith(held, lnm, {
+      takeProfit: null,
+      stopLoss: null,
+      trailing: false,
+    });
   });
 
   it("checks prices before sending and says what is wrong next to the field", async () => {
@@ -142,8 +150,23 @@ describe("PositionsTable", () => {
     await click("save-tpsl");
     expect(onSetTpSl).not.toHaveBeenCalled();
     expect(text("tpsl-error-take_profit")).toBe("Take-profit must be a multiple of the tick 0.5");
-    expect(text("tpsl-error-stop_loss")).toBe("Stop-loss must be below the entry price (90,000.0)");
+    expect(text("tpsl-error-stop_loss")).toBe(
+      "Stop-loss must be below the current price (90,100.0)",
+    );
     expect(input("field-take-profit").getAttribute("aria-invalid")).toBe("true");
+  });
+
+  it("lets a long in profit put its stop-loss above the entry", async () => {
+    const winning = { ...held, mark_price: "92000" };
+    const { onSetTpSl } = show({ positions: [winning] });
+    await click("position-tpsl");
+    type("field-stop-loss", "91000");
+    await click("save-tpsl");
+    expect(onSetTpSl).toHaveBeenCalledWith(winning, lnm, {
+      takeProfit: "95000",
+      stopLoss: "91000",
+      trailing: false,
+    });
   });
 
   it("shows the venue's verdict next to the field it names, until that field changes", async () => {
@@ -203,7 +226,11 @@ describe("PositionsTable", () => {
     type("field-take-profit", "97000");
     press("field-take-profit", "Enter");
     await settle();
-    expect(onSetTpSl).toHaveBeenCalledWith(held, lnm, { takeProfit: "97000", stopLoss: null });
+    expect(onSetTpSl).toHaveBeenCalledWith(held, lnm, {
+      takeProfit: "97000",
+      stopLoss: null,
+      trailing: false,
+    });
   });
 
   it("keeps what was typed while the position updates under it", async () => {
@@ -326,7 +353,7 @@ describe("PositionsTable", () => {
     type("field-take-profit", "88000");
     type("field-stop-loss", "93000.5");
     await click("save-tpsl");
-    expect(setTpSl).toHaveBeenCalledWith("lnm-1", BTC, "short", "88000", "93000.5");
+    expect(setTpSl).toHaveBeenCalledWith("lnm-1", BTC, "short", "88000", "93000.5", false);
 
     await click("position-add-margin");
     type("field-margin-amount", "2500");
@@ -397,5 +424,94 @@ describe("PositionsTable", () => {
     expect(text("save-cashin")).toBe("Cash in");
     await click("position-add-margin");
     expect(input("field-margin-amount").value).toBe("");
+  });
+  describe("trailing stop-loss", () => {
+    const trails = caps({ position_tp_sl: true, trailing_stop: true });
+
+    it("is offered next to the stop-loss only where the venue trails stops", async () => {
+      const { props } = show();
+      await click("position-tpsl");
+      expect(has("field-stop-loss")).toBe(true);
+      expect(has("tpsl-trailing")).toBe(false);
+      await click("position-tpsl");
+      props.capabilities = trails;
+      flushSync();
+      await click("position-tpsl");
+      expect(input("tpsl-trailing").type).toBe("checkbox");
+      expect(el("tpsl-trailing").closest(".field")?.contains(input("field-stop-loss"))).toBe(true);
+    });
+
+    it("sends trailing when ticked, and waits for a stop-loss to tick", async () => {
+      const { onSetTpSl } = show({ capabilities: trails });
+      await click("position-tpsl");
+      expect(input("tpsl-trailing").checked).toBe(false);
+      expect(input("tpsl-trailing").disabled).toBe(true);
+      type("field-stop-loss", "89000");
+      expect(input("tpsl-trailing").disabled).toBe(false);
+      await click("tpsl-trailing");
+      expect(input("tpsl-trailing").checked).toBe(true);
+      await click("save-tpsl");
+      expect(onSetTpSl).toHaveBeenCalledWith(held, lnm, {
+        takeProfit: "95000",
+        stopLoss: "89000",
+        trailing: true,
+      });
+    });
+
+    it("does not trail a stop-loss that was emptied", async () => {
+      const trailing = { ...held, stop_loss: "89500", stop_loss_trail: "600" };
+      const { onSetTpSl } = show({ positions: [trailing], capabilities: trails });
+      await click("position-tpsl");
+      expect(input("field-stop-loss").value).toBe("89500");
+      expect(input("tpsl-trailing").checked).toBe(true);
+      type("field-stop-loss", "");
+      expect(input("tpsl-trailing").disabled).toBe(true);
+      expect(input("tpsl-trailing").checked).toBe(false);
+      await click("save-tpsl");
+      expect(onSetTpSl).toHaveBeenCalledWith(trailing, lnm, {
+        takeProfit: "95000",
+        stopLoss: null,
+        trailing: false,
+      });
+    });
+
+    it("reaches the venue as the last argument of set_tp_sl", async () => {
+      const setTpSl = vi.fn(() => Promise.resolve({ status: "ok" as const, data: null }));
+      const fail = () => Promise.reject(new Error("not used"));
+      const toasts = new Toasts({ timers: false });
+      const trading = new Trading(
+        {
+          placeOrder: fail,
+          cancelOrder: fail,
+          closePosition: fail,
+          setTpSl,
+          addMargin: fail,
+          cashIn: fail,
+        },
+        new OrdersStore(),
+        toasts,
+      );
+      show({ capabilities: trails, onSetTpSl: (p, i, r) => trading.setTpSl("lnm-1", p, i, r) });
+      await click("position-tpsl");
+      type("field-stop-loss", "88000");
+      await click("tpsl-trailing");
+      await click("save-tpsl");
+      expect(setTpSl).toHaveBeenCalledWith("lnm-1", BTC, "long", "95000", "88000", true);
+      expect(toasts.items.map((t) => t.title)).toEqual([
+        "Take-profit set at 95,000.0, trailing stop-loss set at 88,000.0",
+      ]);
+    });
+
+    it("marks a trailing stop-loss in the table with its distance on the tick", () => {
+      const { props } = show({
+        positions: [{ ...held, stop_loss: "89500", stop_loss_trail: "500" }],
+        capabilities: caps(),
+      });
+      expect(text("position-sl")).toBe("89,500.0");
+      expect(text("position-sl-trailing")).toBe("↥ 500.0");
+      props.positions = [{ ...held, stop_loss: "89500", stop_loss_trail: null }];
+      flushSync();
+      expect(has("position-sl-trailing")).toBe(false);
+    });
   });
 });

@@ -30,7 +30,7 @@ import {
   lnmWithdraw,
 } from "./lnmarkets";
 import { candleHistory, openMarketStream } from "./market";
-import { addMargin, cancelOrder, placeOrder, setTpSl } from "./orders";
+import { addMargin, amendOrder, cancelOrder, placeOrder, setTpSl } from "./orders";
 import { addAccount, rememberSelection, updateAccount, watchSettings } from "./settings";
 
 interface Call {
@@ -102,21 +102,54 @@ describe("IPC wrappers", () => {
     );
     const placed = await placeOrder("demo", ticket);
     expect(placed).toEqual({ status: "ok", data: { outcome: "accepted", order: order("c1") } });
-    expect(calls[0]).toEqual({ cmd: "place_order", args: { account: "demo", ticket } });
+    expect(calls[0]).toEqual({
+      cmd: "place_order",
+      args: { account: "demo", ticket, clickedAtMs: null },
+    });
+    // A click's time goes along, for the click-to-send measurement.
+    await placeOrder("demo", ticket, 1_795_000_000_123.25);
+    expect(calls[1]).toEqual({
+      cmd: "place_order",
+      args: { account: "demo", ticket, clickedAtMs: 1_795_000_000_123.25 },
+    });
 
     await cancelOrder("demo", BTC, "c1");
-    expect(calls[1]).toEqual({
+    expect(calls[2]).toEqual({
       cmd: "cancel_order",
       args: { account: "demo", instrument: BTC, clientOrderId: "c1" },
     });
   });
 
+  it("moves a working order, null leaving a value as it is", async () => {
+    // Cancel-and-replace: the accepted order goes by a new client order id.
+    const replaced = order("c2", { price: "90500" });
+    const calls = record((cmd) =>
+      cmd === "amend_order" ? { outcome: "accepted", order: replaced } : undefined,
+    );
+    expect(await amendOrder("demo", "c1", "90500", null)).toEqual({
+      status: "ok",
+      data: { outcome: "accepted", order: replaced },
+    });
+    await amendOrder("demo", "c2", null, "0.02");
+    expect(calls).toEqual([
+      {
+        cmd: "amend_order",
+        args: { account: "demo", clientOrderId: "c1", price: "90500", size: null },
+      },
+      {
+        cmd: "amend_order",
+        args: { account: "demo", clientOrderId: "c2", price: null, size: "0.02" },
+      },
+    ]);
+  });
+
   it("changes a position under its commands, null meaning remove", async () => {
     const calls = record(() => null);
-    expect(await setTpSl("lnm-1", BTC, "long", "95000", null)).toEqual({
+    expect(await setTpSl("lnm-1", BTC, "long", "95000", null, false)).toEqual({
       status: "ok",
       data: null,
     });
+    await setTpSl("lnm-1", BTC, "short", null, "93000.5", true);
     await addMargin("lnm-1", BTC, "short", "0.00001");
     expect(calls).toEqual([
       {
@@ -127,6 +160,18 @@ describe("IPC wrappers", () => {
           side: "long",
           takeProfit: "95000",
           stopLoss: null,
+          stopLossTrailing: false,
+        },
+      },
+      {
+        cmd: "set_tp_sl",
+        args: {
+          account: "lnm-1",
+          instrument: BTC,
+          side: "short",
+          takeProfit: null,
+          stopLoss: "93000.5",
+          stopLossTrailing: true,
         },
       },
       {

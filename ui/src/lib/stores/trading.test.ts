@@ -162,7 +162,7 @@ describe("position actions", () => {
   }
 
   const lnm = btcPerp({ settle: "BTC", price_tick: "0.5" });
-  const set: TpSlRequest = { takeProfit: "95000", stopLoss: null };
+  const set: TpSlRequest = { takeProfit: "95000", stopLoss: null, trailing: false };
 
   it("sets TP/SL on the position's side and says what changed", async () => {
     const { trading, setTpSl, toasts } = setupActions({ status: "ok", data: null });
@@ -170,12 +170,25 @@ describe("position actions", () => {
     const errors = await trading.setTpSl("lnm-1", short, lnm, {
       takeProfit: "85000",
       stopLoss: null,
+      trailing: false,
     });
     expect(errors).toEqual({});
-    expect(setTpSl).toHaveBeenCalledWith("lnm-1", BTC, "short", "85000", null);
+    expect(setTpSl).toHaveBeenCalledWith("lnm-1", BTC, "short", "85000", null, false);
     expect(toasts.items.map((t) => [t.kind, t.title, t.detail])).toEqual([
       ["success", "Take-profit set at 85,000.0, stop-loss removed", "BTC-PERP short"],
     ]);
+  });
+
+  it("asks for a trailing stop-loss when the request says so", async () => {
+    const { trading, setTpSl, toasts } = setupActions({ status: "ok", data: null });
+    const errors = await trading.setTpSl("lnm-1", position(), lnm, {
+      takeProfit: null,
+      stopLoss: "89000",
+      trailing: true,
+    });
+    expect(errors).toEqual({});
+    expect(setTpSl).toHaveBeenCalledWith("lnm-1", BTC, "long", null, "89000", true);
+    expect(toasts.items.map((t) => t.title)).toEqual(["Trailing stop-loss set at 89,000.0"]);
   });
 
   it("puts an invalid price next to the field the backend names", async () => {
@@ -183,12 +196,13 @@ describe("position actions", () => {
       status: "error",
       error: appError({
         field: "stop_loss",
-        message: "A long's stop-loss must be below the entry price 90000",
+        message: "a long stop-loss must be below the current price 90100, not 91000",
         venue_code: "E12",
       }),
     });
     expect(await trading.setTpSl("lnm-1", position(), lnm, set)).toEqual({
-      stop_loss: "A long's stop-loss must be below the entry price 90000 (venue code E12)",
+      stop_loss:
+        "a long stop-loss must be below the current price 90100, not 91000 (venue code E12)",
     });
     // The editor shows it; a toast as well would say the same thing twice.
     expect(toasts.items).toEqual([]);

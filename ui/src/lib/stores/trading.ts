@@ -17,6 +17,7 @@ import type {
 import { formatterFor } from "../format";
 import { sizeUnitLabel } from "../instrument";
 import { describeError } from "../ipc/result";
+import { clickTime } from "../ipc/orders";
 import {
   tpSlSummary,
   type MarginAction,
@@ -31,7 +32,11 @@ import type { ToastKind, Toasts } from "./toasts.svelte";
 import type { Result } from "../ipc/result";
 
 export interface TradingApi {
-  placeOrder(account: AccountId, ticket: OrderTicket): Promise<Result<OrderOutcome, AppError>>;
+  placeOrder(
+    account: AccountId,
+    ticket: OrderTicket,
+    clickedAtMs?: number | null,
+  ): Promise<Result<OrderOutcome, AppError>>;
   cancelOrder(
     account: AccountId,
     instrument: InstrumentId,
@@ -47,6 +52,7 @@ export interface TradingApi {
     side: PositionSide,
     takeProfit: string | null,
     stopLoss: string | null,
+    stopLossTrailing: boolean,
   ): Promise<Result<null, AppError>>;
   addMargin(
     account: AccountId,
@@ -157,13 +163,16 @@ export class Trading {
     this.#toasts.push(n.kind, n.title, n.detail);
   }
 
-  /** Sends a checked ticket once. Returns messages for ticket fields the backend refused. */
+  /** Sends a checked ticket once. Returns messages for ticket fields the backend refused.
+   * `clickedAtMs` is when the user asked (defaults to now, which a click handler calls
+   * synchronously): the backend measures click-to-send from it. */
   async submit(
     account: AccountId,
     ticket: OrderTicket,
     instrument: Instrument,
+    clickedAtMs: number = clickTime(),
   ): Promise<TicketErrors> {
-    const result = await this.#api.placeOrder(account, ticket);
+    const result = await this.#api.placeOrder(account, ticket, clickedAtMs);
     if (result.status === "error") {
       this.#notify(errorNotice("Order", result.error));
       return ticketErrorsFrom(result.error);
@@ -276,7 +285,8 @@ export class Trading {
   // Failures below are not toasted: the editor that asked stays open and shows them next to
   // the field at fault, which is where the user will look to fix them.
 
-  /** Sets or removes a position's take-profit and stop-loss. Returns messages by field. */
+  /** Sets or removes a position's take-profit and stop-loss (a trailing one when the request
+   * says so). Returns messages by field. */
   async setTpSl(
     account: AccountId,
     position: Position,
@@ -289,6 +299,7 @@ export class Trading {
       position.side,
       request.takeProfit,
       request.stopLoss,
+      request.trailing,
     );
     if (result.status === "error") return tpSlErrorsFrom(result.error);
     // The position itself is updated by the account event that follows.

@@ -16,7 +16,7 @@ use kestrel_venues::accounts::{
 };
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -79,6 +79,8 @@ pub struct SettingsView {
     pub store_notice: Option<String>,
     pub accounts: Vec<AccountEntry>,
     pub selection: Selection,
+    /// Rebound hotkeys (action → combination, `null` for none); defaults elsewhere.
+    pub keymap: BTreeMap<String, Option<String>>,
 }
 
 /// Receives every new view; returns false once its receiver is gone.
@@ -594,6 +596,31 @@ impl Accounts {
         self.save()
     }
 
+    /// Saves the user's hotkeys. At most 64 actions, names and combinations under 64
+    /// characters: the UI validates the meaning, this keeps the file sane.
+    pub fn save_keymap(&self, keymap: BTreeMap<String, Option<String>>) -> Result<(), AppError> {
+        let sane = keymap.len() <= 64
+            && keymap
+                .iter()
+                .all(|(k, v)| k.len() < 64 && v.as_ref().is_none_or(|c| c.len() < 64));
+        if !sane {
+            return Err(invalid_input(
+                "keymap",
+                "too many or too long hotkey entries",
+            ));
+        }
+        {
+            let mut inner = lock(&self.inner);
+            if inner.settings.keymap == keymap {
+                return Ok(());
+            }
+            inner.settings.keymap = keymap;
+        }
+        self.save()?;
+        self.publish();
+        Ok(())
+    }
+
     fn disconnect(&self, id: &AccountId) {
         let venue = lock(&self.inner)
             .live
@@ -805,5 +832,6 @@ fn view_of(inner: &Inner) -> SettingsView {
             .map(|a| entry_of(a, inner.live.get(&a.id)))
             .collect(),
         selection: inner.settings.selection.clone(),
+        keymap: inner.settings.keymap.clone(),
     }
 }

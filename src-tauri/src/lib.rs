@@ -51,6 +51,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         commands::settings::remove_account,
         commands::settings::test_connection,
         commands::settings::remember_selection,
+        commands::settings::save_keymap,
     ])
 }
 

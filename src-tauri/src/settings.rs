@@ -9,6 +9,7 @@
 use kestrel_core::risk::RiskLimits;
 use kestrel_core::{AccountId, FieldValue, Network, Timeframe, VenueId};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The store file's name, relative to the app data directory.
@@ -58,6 +59,10 @@ pub struct Settings {
     pub selection: Selection,
     #[serde(default)]
     pub risk: RiskLimits,
+    /// Hotkeys the user rebound: action → key combination (`null`: deliberately none).
+    /// Actions not listed use the defaults; the UI validates what it reads back.
+    #[serde(default)]
+    pub keymap: BTreeMap<String, Option<String>>,
 }
 
 fn current_version() -> u32 {
@@ -71,6 +76,7 @@ impl Default for Settings {
             accounts: Vec::new(),
             selection: Selection::default(),
             risk: RiskLimits::default(),
+            keymap: BTreeMap::new(),
         }
     }
 }
@@ -84,6 +90,7 @@ impl Settings {
             ("accounts", value(serde_json::to_value(&self.accounts))),
             ("selection", value(serde_json::to_value(&self.selection))),
             ("risk", value(serde_json::to_value(&self.risk))),
+            ("keymap", value(serde_json::to_value(&self.keymap))),
         ]
     }
 }
@@ -217,6 +224,10 @@ mod tests {
             masked_key_id: Some("ab12…f9".into()),
         });
         settings.selection.instrument = Some("BTCUSD".into());
+        settings
+            .keymap
+            .insert("buyMarket".into(), Some("Ctrl+Shift+B".into()));
+        settings.keymap.insert("flatten".into(), None);
         let map: serde_json::Map<String, serde_json::Value> = settings
             .to_entries()
             .into_iter()

@@ -36,4 +36,5 @@ const COMMANDS: &[&str] = &[
     "remove_account",
     "test_connection",
     "remember_selection",
+    "save_keymap",
 ];

@@ -63,6 +63,16 @@ pub async fn test_connection(
     state.accounts.test(&id).await
 }
 
+/// Saves the user's rebound hotkeys (action → combination, `null` for none).
+#[tauri::command]
+#[specta::specta]
+pub fn save_keymap(
+    state: State<'_, AppState>,
+    keymap: std::collections::BTreeMap<String, Option<String>>,
+) -> Result<(), AppError> {
+    state.accounts.save_keymap(keymap)
+}
+
 /// Remembers the account, instrument and timeframe on screen for the next start.
 #[tauri::command]
 #[specta::specta]

@@ -247,6 +247,7 @@ export function settingsView(over: Partial<SettingsView> = {}): SettingsView {
     store_notice: null,
     accounts: [],
     selection: { account: null, instrument: null, timeframe: null },
+    keymap: {},
     ...over,
   };
 }

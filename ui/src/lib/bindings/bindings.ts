@@ -89,6 +89,8 @@ export const commands = {
 	testConnection: (id: AccountId) => typedError<Balance, AppError_Serialize>(__TAURI_INVOKE("test_connection", { id })),
 	/**  Remembers the account, instrument and timeframe on screen for the next start. */
 	rememberSelection: (selection: Selection_Deserialize) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("remember_selection", { selection })),
+	/**  Saves the user's rebound hotkeys (action → combination, `null` for none). */
+	saveKeymap: (keymap: { [key in string]: string | null }) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("save_keymap", { keymap })),
 };
 
 /* Types */
@@ -1053,6 +1055,8 @@ export type SettingsView_Deserialize = {
 	store_notice?: string | null,
 	accounts: AccountEntry_Deserialize[],
 	selection: Selection_Deserialize,
+	/**  Rebound hotkeys (action → combination, `null` for none); defaults elsewhere. */
+	keymap: { [key in string]: string | null },
 };
 
 /**  Everything the Settings screen shows. */
@@ -1062,6 +1066,8 @@ export type SettingsView_Serialize = {
 	store_notice: string | null,
 	accounts: AccountEntry_Serialize[],
 	selection: Selection_Serialize,
+	/**  Rebound hotkeys (action → combination, `null` for none); defaults elsewhere. */
+	keymap: { [key in string]: string | null },
 };
 
 /**  Buy or sell. */

@@ -360,3 +360,52 @@ async fn cancel_all_and_close_all_clear_the_account_one_request_each() {
     assert_eq!(engine.cancel_all(&demo(), None).await.unwrap().done, 0);
     assert_eq!(engine.close_all(&demo()).await.unwrap().done, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_reports_feed_lag_and_round_trip_and_latency_counts_clicked_orders() {
+    let (engine, _venue) = engine().await;
+    engine
+        .subscribe_market(&btc(), Arc::new(|_f: &MarketFrame| true))
+        .await
+        .unwrap();
+    let before = engine.health();
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0].last_order_rtt_ms, None, "no order yet");
+    assert_eq!(before[0].clock_offset_ms, None, "the Demo measures no clock");
+    let clicked = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64()
+            * 1_000.0
+    };
+    for _ in 0..3 {
+        eventually("a market order accepted", || {
+            engine
+                .place_order_clicked(
+                    &demo(),
+                    &ticket(Side::Buy, OrderType::Market, "0.01", None),
+                    Some(clicked()),
+                )
+                .now_or_never()
+                .and_then(Result::ok)
+        })
+        .await;
+    }
+    let health = engine.health();
+    assert!(health[0].feed_lag_ms.is_some_and(|lag| lag < 5_000), "{health:?}");
+    assert!(health[0].last_order_rtt_ms.is_some_and(|rtt| rtt >= 0.0), "{health:?}");
+    let latency = engine.order_latency();
+    assert!(latency.count >= 3, "{latency:?}");
+    assert!(
+        latency.p50_ms.is_some_and(|p| (0.0..1_000.0).contains(&p)),
+        "{latency:?}"
+    );
+    // Orders without a click are not counted.
+    let n = latency.count;
+    engine
+        .place_order(&demo(), &ticket(Side::Sell, OrderType::Market, "0.01", None))
+        .await
+        .unwrap();
+    assert_eq!(engine.order_latency().count, n);
+}

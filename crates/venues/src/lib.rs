@@ -3,5 +3,6 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod lmex;
 pub mod lnmarkets;
 pub mod net;

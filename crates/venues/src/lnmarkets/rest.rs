@@ -11,7 +11,7 @@ use super::wire::{
     LnmWithdrawalAck,
 };
 use crate::net::http::encode_query;
-use crate::net::{ClockOffset, HttpClient, HttpError, HttpRequest, Method, RateLimiter};
+use crate::net::{call, ClockOffset, HttpClient, HttpRequest, Method, RateLimiter};
 use kestrel_core::{Error, ErrorKind, Side, TimestampMs};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -30,25 +30,7 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 pub const MAINNET: &str = "https://api.lnmarkets.com";
 pub const SIGNET: &str = "https://api.signet.lnmarkets.com";
 
-/// Why a call produced no usable answer.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum CallError {
-    /// The venue answered with an error, or never got the request: nothing happened.
-    #[error("{0}")]
-    Failed(Error),
-    /// The request may have reached the venue but no answer came: the outcome is unknown.
-    #[error("no answer from LN Markets: {0}")]
-    Unknown(String),
-}
-
-impl From<CallError> for Error {
-    fn from(e: CallError) -> Self {
-        match e {
-            CallError::Failed(e) => e,
-            CallError::Unknown(reason) => Error::network(reason),
-        }
-    }
-}
+pub use crate::net::CallError;
 
 /// A new isolated trade.
 #[derive(Clone, Debug)]
@@ -651,32 +633,12 @@ impl LnmRest {
         } else {
             self.public_limit.acquire().await;
         }
-        let response = match self.http.send(&request).await {
-            Ok(r) => r,
-            Err(e @ HttpError::Connect(_)) => return Err(CallError::Failed(e.into())),
-            Err(e) if method.is_idempotent() => return Err(CallError::Failed(e.into())),
-            Err(e) => return Err(CallError::Unknown(e.to_string())),
-        };
-        if !response.is_success() {
-            let error = map::error(response.status, &response.body, response.retry_after_ms);
-            // A gateway error on a POST may come after the engine acted.
-            if matches!(response.status, 502 | 504) && !method.is_idempotent() {
-                return Err(CallError::Unknown(error.message));
-            }
-            tracing::debug!(status = response.status, path, kind = ?error.kind, "LN Markets refused");
-            return Err(CallError::Failed(error));
-        }
-        serde_json::from_str(&response.body).map_err(|e| {
-            let error = Error::protocol(format!(
-                "LN Markets sent an unreadable answer to {path}: {e}"
-            ));
-            if method.is_idempotent() {
-                CallError::Failed(error)
-            } else {
-                // It said yes to a POST in a shape we cannot read: what it did is unknown.
-                CallError::Unknown(error.message)
-            }
-        })
+        let response = call::answer(method, self.http.send(&request).await, |r| {
+            let error = map::error(r.status, &r.body, r.retry_after_ms);
+            tracing::debug!(status = r.status, path, kind = ?error.kind, "LN Markets refused");
+            error
+        })?;
+        call::parse(method, "LN Markets", path, &response.body)
     }
 }
 

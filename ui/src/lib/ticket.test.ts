@@ -5,6 +5,9 @@ import {
   checkTicket,
   estimateAmounts,
   estimateTicket,
+  fillReference,
+  orderSize,
+  sizesByMargin,
   submitLabel,
   ticketField,
   type TicketDraft,
@@ -15,12 +18,15 @@ function draft(over: Partial<TicketDraft> = {}): TicketDraft {
     side: "buy",
     orderType: "market",
     size: "0.010",
+    sizeMode: "contracts",
     price: "",
     trigger: "",
     leverage: "10",
     reduceOnly: false,
     postOnly: false,
     timeInForce: "gtc",
+    takeProfit: "",
+    stopLoss: "",
     ...over,
   };
 }
@@ -61,6 +67,8 @@ describe("checkTicket", () => {
       reduce_only: false,
       post_only: false,
       leverage: "10",
+      take_profit: null,
+      stop_loss: null,
     });
   });
 
@@ -143,6 +151,8 @@ describe("ticket presentation", () => {
     expect(ticketField("size")).toBe("size");
     expect(ticketField("order_type")).toBe("type");
     expect(ticketField(null)).toBe("type");
+    expect(ticketField("take_profit")).toBe("take_profit");
+    expect(ticketField("stop_loss")).toBe("stop_loss");
   });
 });
 
@@ -191,5 +201,127 @@ describe("estimateAmounts", () => {
   it("shows dashes in the settle unit without an estimate", () => {
     expect(estimateAmounts(null, lnm).margin).toEqual({ amount: "—", unit: "sats", usd: null });
     expect(estimateAmounts(null, btc).fee).toEqual({ amount: "—", unit: "USD", usd: null });
+  });
+});
+
+describe("take-profit and stop-loss with the order", () => {
+  const venue = caps({ attached_tp_sl: true });
+
+  it.each<[string, Partial<TicketDraft>, string, "take_profit" | "stop_loss", RegExp]>([
+    [
+      "buy TP at the fill",
+      { takeProfit: "90000" },
+      "90000",
+      "take_profit",
+      /above the fill price 90000/,
+    ],
+    ["buy TP below", { takeProfit: "89000" }, "90000", "take_profit", /above/],
+    ["buy SL above", { stopLoss: "91000" }, "90000", "stop_loss", /below the fill price 90000/],
+    ["sell TP above", { side: "sell", takeProfit: "91000" }, "90000", "take_profit", /below/],
+    ["sell SL below", { side: "sell", stopLoss: "89000" }, "90000", "stop_loss", /above/],
+    ["TP off the tick", { takeProfit: "95000.2" }, "90000", "take_profit", /tick 0.5/],
+    ["SL not a number", { stopLoss: "abc" }, "90000", "stop_loss", /must be a number/],
+    ["SL zero", { stopLoss: "0" }, "90000", "stop_loss", /above zero/],
+  ])("refuses %s", (_name, over, reference, field, message) => {
+    const check = checkTicket(draft(over), btc, venue, reference);
+    expect(check.ticket).toBeNull();
+    expect(check.errors[field]).toMatch(message);
+  });
+
+  it("sends them either side of the fill, and null for an empty one", () => {
+    const buy = checkTicket(
+      draft({ takeProfit: " 95000 ", stopLoss: "85000.5" }),
+      btc,
+      venue,
+      "90000",
+    );
+    expect(buy.errors).toEqual({});
+    expect(buy.ticket).toMatchObject({ take_profit: "95000", stop_loss: "85000.5" });
+    const sell = checkTicket(draft({ side: "sell", stopLoss: "95000" }), btc, venue, "90000");
+    expect(sell.ticket).toMatchObject({ take_profit: null, stop_loss: "95000" });
+  });
+
+  it("checks them against a limit order's own price, not the market", () => {
+    const d = draft({ orderType: "limit", price: "80000", takeProfit: "85000" });
+    const reference = fillReference(d, { bid: "89999", ask: "90000", last: "90000" });
+    expect(reference).toBe("80000");
+    expect(checkTicket(d, btc, venue, reference).ticket).toMatchObject({ take_profit: "85000" });
+  });
+
+  it("sends nothing to a venue that does not take them, whatever was typed", () => {
+    const check = checkTicket(draft({ takeProfit: "1", stopLoss: "999999" }), btc, caps(), "90000");
+    expect(check.errors).toEqual({});
+    expect(check.ticket).toMatchObject({ take_profit: null, stop_loss: null });
+  });
+
+  it("takes the ask for a market buy, the bid for a market sell, the trigger for a stop", () => {
+    const quotes = { bid: "100", ask: "101", last: "99" };
+    expect(fillReference(draft(), quotes)).toBe("101");
+    expect(fillReference(draft({ side: "sell" }), quotes)).toBe("100");
+    expect(fillReference(draft({ side: "sell" }), { ...quotes, bid: null })).toBe("99");
+    expect(fillReference(draft({ orderType: "stop", trigger: "95" }), quotes)).toBe("95");
+    expect(fillReference(draft({ orderType: "limit", price: "x" }), quotes)).toBeNull();
+  });
+});
+
+describe("sizing by margin", () => {
+  // LN Markets: 1 USD contracts, margin in sats.
+  const lnm = lnmPerp();
+  const margin = (over: Partial<TicketDraft> = {}): TicketDraft =>
+    draft({ sizeMode: "margin", size: "20000", leverage: "10", ...over });
+
+  it("is offered only for inverse instruments settled in bitcoin", () => {
+    expect(sizesByMargin(lnm)).toBe(true);
+    expect(sizesByMargin(btc)).toBe(false);
+    expect(sizesByMargin(lnmPerp({ settle: "USD" }))).toBe(false);
+    expect(sizesByMargin(btcPerp({ settle: "BTC" }))).toBe(false);
+  });
+
+  it("turns sats of margin into whole contracts at the leverage and fill price, rounding down", () => {
+    // 20,000 sats × 10 at 50,001 = 100.002 USD → 100 contracts.
+    expect(orderSize(margin(), lnm, "50001")).toEqual({ size: "100" });
+    // 19,999 sats × 10 at 50,000 = 99.995 → 99.
+    expect(orderSize(margin({ size: "19999" }), lnm, "50000")).toEqual({ size: "99" });
+    expect(orderSize(margin({ size: "20000", leverage: "2.5" }), lnm, "40000")).toEqual({
+      size: "20",
+    });
+  });
+
+  it("sends the contracts, so the size checks and the venue see contracts", () => {
+    const check = checkTicket(margin(), lnm, caps(), "50001");
+    expect(check.errors).toEqual({});
+    expect(check.ticket?.size).toBe("100");
+    const tooMuch = checkTicket(
+      margin({ size: "200000000", leverage: "100" }),
+      lnm,
+      caps(),
+      "50001",
+    );
+    expect(tooMuch.errors.size).toMatch(/maximum size is 500000 contracts/i);
+  });
+
+  it.each<[string, Partial<TicketDraft>, string | null, RegExp]>([
+    ["zero contracts", { size: "100" }, "50000", /too little margin for one contract/i],
+    ["no margin", { size: "" }, "50000", /enter a margin/i],
+    ["fractional sats", { size: "100.5" }, "50000", /whole sats/i],
+    ["no market price", {}, null, /no market price/i],
+    ["a limit without price", { orderType: "limit" }, null, /enter a price/i],
+  ])("refuses %s next to the size", (_name, over, reference, message) => {
+    const check = checkTicket(margin(over), lnm, caps(), reference);
+    expect(check.ticket).toBeNull();
+    expect(check.errors.size).toMatch(message);
+  });
+
+  it("is ignored where it is not offered: the size stays in the instrument's unit", () => {
+    expect(orderSize(margin({ size: "0.5" }), btc, "90000")).toEqual({ size: "0.5" });
+  });
+
+  it("estimates and labels the order by its contracts", () => {
+    const e = estimateTicket(margin(), lnm, 50001);
+    // 100 contracts at 50,001: 0.00199996 BTC, margin a tenth of it.
+    expect(e?.notional).toBeCloseTo(100 / 50001, 10);
+    expect(e?.margin).toBeCloseTo(100 / 50001 / 10, 10);
+    const fmt = new InstrumentFormat(lnm);
+    expect(submitLabel(margin(), lnm, fmt, "50001")).toBe("Buy 100 contracts @ Market");
   });
 });

@@ -1,6 +1,10 @@
 // The order ticket's client-side checks: the same instrument rules Rust enforces (size limits
 // and step, price tick, leverage range), checked exactly on decimal text so the user hears
 // about a mistake next to the field before anything is sent. Rust checks again regardless.
+//
+// On an inverse instrument settled in bitcoin (LN Markets: 1 USD contracts, margin in sats) the
+// size can be typed as sats of margin instead; it is turned into whole contracts here, and
+// contracts are what is checked and sent.
 
 import type {
   Capabilities,
@@ -10,26 +14,51 @@ import type {
   Side,
   TimeInForce,
 } from "./bindings/bindings";
-import { compareDec, isMultipleOf, parseDec, roundDec, signOf, type Dec } from "./decimal";
+import {
+  compareDec,
+  decToString,
+  isMultipleOf,
+  mulDec,
+  parseDec,
+  roundDec,
+  signOf,
+  type Dec,
+} from "./decimal";
 import { settleAmount, usdFromBtc } from "./format";
 import { estimateNotional, sizeUnitLabel } from "./instrument";
+
+/** What the size field counts: contracts (the instrument's own size unit), or sats of margin. */
+export type SizeMode = "contracts" | "margin";
 
 /** The ticket's inputs, as the user typed them. */
 export interface TicketDraft {
   side: Side;
   orderType: OrderType;
+  /** In contracts, or in sats of margin when `sizeMode` is "margin". */
   size: string;
+  sizeMode: SizeMode;
   price: string;
   trigger: string;
   leverage: string;
   reduceOnly: boolean;
   postOnly: boolean;
   timeInForce: TimeInForce;
+  /** Take-profit and stop-loss for the position the order opens ("" = none). */
+  takeProfit: string;
+  stopLoss: string;
 }
 
 /** Where a message is shown; `type` is the ticket as a whole. */
 export type TicketField =
-  "size" | "price" | "trigger" | "leverage" | "type" | "reduce_only" | "post_only";
+  | "size"
+  | "price"
+  | "trigger"
+  | "leverage"
+  | "type"
+  | "reduce_only"
+  | "post_only"
+  | "take_profit"
+  | "stop_loss";
 
 export type TicketErrors = Partial<Record<TicketField, string>>;
 
@@ -47,6 +76,8 @@ export function ticketField(field: string | null | undefined): TicketField {
     case "leverage":
     case "reduce_only":
     case "post_only":
+    case "take_profit":
+    case "stop_loss":
       return field;
     case "trigger_price":
     case "trigger":
@@ -56,11 +87,17 @@ export function ticketField(field: string | null | undefined): TicketField {
   }
 }
 
-const LABEL: Record<"size" | "price" | "trigger" | "leverage", string> = {
+const LABEL: Record<
+  "size" | "margin" | "price" | "trigger" | "leverage" | "take_profit" | "stop_loss",
+  string
+> = {
   size: "Size",
+  margin: "Margin",
   price: "Price",
   trigger: "Trigger price",
   leverage: "Leverage",
+  take_profit: "Take-profit",
+  stop_loss: "Stop-loss",
 };
 
 /** Parses a positive number typed into `field`, or says what is wrong with it. */
@@ -71,6 +108,121 @@ function positive(field: keyof typeof LABEL, text: string): Dec | string {
   if (d === null) return `${LABEL[field]} must be a number`;
   if (signOf(d) <= 0) return `${LABEL[field]} must be above zero`;
   return d;
+}
+
+/** Whether the size can be typed as margin: inverse instruments settled in bitcoin, whose
+ * contracts are worth quote units (LN Markets: 1 USD) and whose margin is counted in sats. */
+export function sizesByMargin(instrument: Pick<Instrument, "contract" | "settle">): boolean {
+  return instrument.contract === "inverse" && instrument.settle.toUpperCase() === "BTC";
+}
+
+/** Best prices and the last trade, as the book and tape have them. */
+export interface Quotes {
+  bid: string | null;
+  ask: string | null;
+  last: string | null;
+}
+
+/** The price the order would likely fill at, as text: its limit price, its trigger, or for a
+ * market order the far side of the book (the ask for a buy, the bid for a sell), else the last
+ * trade. Null while there is none that parses above zero. */
+export function fillReference(
+  draft: Pick<TicketDraft, "side" | "orderType" | "price" | "trigger">,
+  quotes: Quotes,
+): string | null {
+  const text =
+    draft.orderType === "limit"
+      ? draft.price
+      : draft.orderType === "stop"
+        ? draft.trigger
+        : ((draft.side === "buy" ? quotes.ask : quotes.bid) ?? quotes.last ?? "");
+  const t = text.trim();
+  const d = parseDec(t);
+  return d !== null && signOf(d) > 0 ? t : null;
+}
+
+const SATS_PER_BTC: Dec = { units: 100_000_000n, scale: 0 };
+
+function pow10(n: number): bigint {
+  return 10n ** BigInt(n);
+}
+
+/** Contracts `sats` of margin opens at `leverage` and `price`: the order value
+ * sats / 1e8 × leverage × price in quote units, in whole contracts of `contract_size`, floored
+ * to the size step so the margin is never exceeded. */
+export function contractsForMargin(
+  sats: Dec,
+  leverage: Dec,
+  price: Dec,
+  instrument: Pick<Instrument, "size_unit" | "contract_size" | "size_step">,
+): Dec {
+  const step = parseDec(instrument.size_step);
+  const contract = instrument.size_unit === "contracts" ? parseDec(instrument.contract_size) : null;
+  const one: Dec = { units: 1n, scale: 0 };
+  const lot = mulDec(
+    contract !== null && signOf(contract) > 0 ? contract : one,
+    step !== null && signOf(step) > 0 ? step : one,
+  );
+  const value = mulDec(mulDec(sats, leverage), price);
+  const per = mulDec(SATS_PER_BTC, lot);
+  const lots = (value.units * pow10(per.scale)) / (per.units * pow10(value.scale));
+  return mulDec({ units: lots, scale: 0 }, step !== null && signOf(step) > 0 ? step : one);
+}
+
+/** The size to send, in contracts: as typed, or worked out from the sats of margin typed at
+ * the leverage and `reference` (the fill price). Or what keeps it from being worked out. */
+export function orderSize(
+  draft: Pick<TicketDraft, "size" | "sizeMode" | "leverage" | "orderType">,
+  instrument: Instrument,
+  reference: string | null,
+): { size: string } | { error: string } {
+  if (draft.sizeMode !== "margin" || !sizesByMargin(instrument)) return { size: draft.size.trim() };
+  const sats = positive("margin", draft.size);
+  if (typeof sats === "string") return { error: sats };
+  if (sats.scale > 0 && !isMultipleOf(sats, { units: 1n, scale: 0 })) {
+    return { error: "Margin is counted in whole sats" };
+  }
+  const leverage = parseDec(draft.leverage.trim());
+  if (leverage === null || signOf(leverage) <= 0) {
+    return { error: "Set the leverage to size by margin" };
+  }
+  const price = reference === null ? null : parseDec(reference);
+  if (price === null) {
+    return {
+      error:
+        draft.orderType === "market"
+          ? "No market price yet to size by margin"
+          : `Enter a ${draft.orderType === "stop" ? "trigger price" : "price"} to size by margin`,
+    };
+  }
+  const contracts = contractsForMargin(sats, leverage, price, instrument);
+  if (signOf(contracts) <= 0) return { error: "Too little margin for one contract" };
+  return { size: decToString(contracts) };
+}
+
+/** A take-profit or stop-loss as typed: null when empty (none), else what is wrong with it. A
+ * buy takes profit above where it fills and stops out below; a sell the other way round. */
+function checkAttached(
+  field: "take_profit" | "stop_loss",
+  text: string,
+  side: Side,
+  reference: string | null,
+  instrument: Instrument,
+): string | null {
+  if (text.trim() === "") return null;
+  const price = positive(field, text);
+  if (typeof price === "string") return price;
+  const tick = parseDec(instrument.price_tick);
+  if (tick !== null && !isMultipleOf(price, tick)) {
+    return `${LABEL[field]} must be a multiple of the tick ${instrument.price_tick}`;
+  }
+  const ref = reference === null ? null : parseDec(reference);
+  if (reference === null || ref === null) return null;
+  const above = (side === "buy") === (field === "take_profit");
+  if (compareDec(price, ref) !== (above ? 1 : -1)) {
+    return `${LABEL[field]} must be ${above ? "above" : "below"} the fill price ${reference}`;
+  }
+  return null;
 }
 
 function checkSize(text: string, instrument: Instrument): string | null {
@@ -114,18 +266,22 @@ function checkLeverage(text: string, instrument: Instrument): string | null {
   return null;
 }
 
-/** Checks a draft against the instrument's rules and the venue's features. */
+/** Checks a draft against the instrument's rules and the venue's features. `reference` is the
+ * price the order would fill at (see `fillReference`): sizes by margin are worked out at it and
+ * an attached take-profit and stop-loss must lie either side of it. */
 export function checkTicket(
   draft: TicketDraft,
   instrument: Instrument,
   capabilities: Capabilities,
+  reference: string | null = null,
 ): TicketCheck {
   const errors: TicketErrors = {};
   const type = draft.orderType;
   if (!capabilities.order_types.includes(type)) {
     errors.type = `This venue does not take ${type} orders`;
   }
-  const size = checkSize(draft.size, instrument);
+  const sized = orderSize(draft, instrument, reference);
+  const size = "error" in sized ? sized.error : checkSize(sized.size, instrument);
   if (size !== null) errors.size = size;
   if (type === "limit") {
     const price = checkPrice("price", draft.price, instrument);
@@ -142,32 +298,50 @@ export function checkTicket(
   if (draft.reduceOnly && !capabilities.reduce_only) {
     errors.reduce_only = "This venue has no reduce-only orders";
   }
-  if (Object.keys(errors).length > 0) return { errors, ticket: null };
+  // Only a venue that takes them with the order hears of a take-profit or stop-loss.
+  const attached = capabilities.attached_tp_sl;
+  if (attached) {
+    for (const [field, text] of [
+      ["take_profit", draft.takeProfit],
+      ["stop_loss", draft.stopLoss],
+    ] as const) {
+      const error = checkAttached(field, text, draft.side, reference, instrument);
+      if (error !== null) errors[field] = error;
+    }
+  }
+  if ("error" in sized || Object.keys(errors).length > 0) return { errors, ticket: null };
+  const optional = (text: string): string | null =>
+    attached && text.trim() !== "" ? text.trim() : null;
   return {
     errors,
     ticket: {
       instrument: instrument.id,
       side: draft.side,
       order_type: type,
-      size: draft.size.trim(),
+      size: sized.size,
       price: type === "limit" ? draft.price.trim() : null,
       trigger_price: type === "stop" ? draft.trigger.trim() : null,
       time_in_force: type === "market" ? "gtc" : draft.timeInForce,
       reduce_only: draft.reduceOnly,
       post_only: postOnly,
       leverage: draft.leverage.trim(),
+      take_profit: optional(draft.takeProfit),
+      stop_loss: optional(draft.stopLoss),
     },
   };
 }
 
-/** The submit button's words: "Buy 0.010 BTC @ Market", "Sell 2 contracts @ 91,250.5". */
+/** The submit button's words: "Buy 0.010 BTC @ Market", "Sell 2 contracts @ 91,250.5". A size
+ * typed as margin reads as the contracts it comes to at `reference`. */
 export function submitLabel(
   draft: TicketDraft,
   instrument: Instrument,
   format: { sizeDecimals: number; size(v: string): string; price(v: string): string },
+  reference: string | null = null,
 ): string {
   const verb = draft.side === "buy" ? "Buy" : "Sell";
-  const typed = draft.size.trim();
+  const sized = orderSize(draft, instrument, reference);
+  const typed = "error" in sized ? "" : sized.size;
   const size = parseDec(typed);
   // Sizes finer than the step are shown as typed, not rounded into something else.
   const sizeText =
@@ -202,13 +376,15 @@ export function estimateTicket(
   instrument: Instrument,
   reference: number | null,
 ): TicketEstimate | null {
-  const size = Number(draft.size);
   const price =
     draft.orderType === "limit"
       ? Number(draft.price)
       : draft.orderType === "stop"
         ? Number(draft.trigger)
         : reference;
+  // A size typed as margin is valued as the contracts it comes to at this price.
+  const sized = orderSize(draft, instrument, price !== null && price > 0 ? String(price) : null);
+  const size = "error" in sized ? NaN : Number(sized.size);
   const leverage = Number(draft.leverage);
   if (!(size > 0) || price === null || !(price > 0) || !(leverage >= 1)) return null;
   const notional = estimateNotional(instrument, size, price);

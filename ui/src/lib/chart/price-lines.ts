@@ -1,4 +1,5 @@
-// Working orders and the position drawn on the chart as horizontal price lines (read-only).
+// Working orders and the position marked on the chart's price axis (read-only). The lines
+// themselves, their labels and dragging are the HTML overlay's (TradingOverlay.svelte).
 
 import { LineStyle, type IPriceLine, type ISeriesApi, type SeriesType } from "lightweight-charts";
 import type { Order, Position } from "../bindings/bindings";
@@ -100,9 +101,10 @@ export class PriceLines {
       const options = {
         price: spec.price,
         color: spec.color,
-        title: spec.title,
+        title: "",
         lineStyle: spec.style,
         lineWidth: 1 as const,
+        lineVisible: false,
         axisLabelVisible: true,
       };
       const have = this.#lines.get(spec.key);

@@ -335,6 +335,7 @@ describe("PositionsTable", () => {
     const api: TradingApi = {
       placeOrder: () => Promise.reject(new Error("not used")),
       cancelOrder: () => Promise.reject(new Error("not used")),
+      amendOrder: () => Promise.reject(new Error("not used")),
       closePosition: () => Promise.reject(new Error("not used")),
       setTpSl,
       addMargin,
@@ -483,6 +484,7 @@ describe("PositionsTable", () => {
         {
           placeOrder: fail,
           cancelOrder: fail,
+          amendOrder: fail,
           closePosition: fail,
           setTpSl,
           addMargin: fail,

@@ -5,6 +5,7 @@ import {
   commands,
   type AccountId,
   type AppError,
+  type BulkOutcome,
   type ClientOrderId,
   type InstrumentId,
   type OrderOutcome,
@@ -83,4 +84,18 @@ export function addMargin(
   amount: string,
 ): Promise<Result<null, AppError>> {
   return settle(() => commands.addMargin(account, instrument, side, amount));
+}
+
+/** Cancels every working order of the account, or only those in `instrument`. Sent once; the
+ * outcome counts what was cancelled, what is unknown (reconciling) and why the rest failed. */
+export function cancelAllOrders(
+  account: AccountId,
+  instrument: InstrumentId | null,
+): Promise<Result<BulkOutcome, AppError>> {
+  return settle(() => commands.cancelAllOrders(account, instrument));
+}
+
+/** Closes every position of the account at market. Sent once; the outcome counts as above. */
+export function closeAllPositions(account: AccountId): Promise<Result<BulkOutcome, AppError>> {
+  return settle(() => commands.closeAllPositions(account));
 }

@@ -73,3 +73,11 @@ export function testConnection(id: AccountId): Promise<Result<Balance, AppError>
 export function rememberSelection(selection: Selection): Promise<Result<null, AppError>> {
   return settle(() => commands.rememberSelection(selection));
 }
+
+/** Stores the hotkeys (action → combination, null for none); `{}` goes back to the defaults.
+ * The settings view that follows carries the saved keymap. */
+export function saveKeymap(
+  keymap: Readonly<Record<string, string | null>>,
+): Promise<Result<null, AppError>> {
+  return settle(() => commands.saveKeymap({ ...keymap }));
+}

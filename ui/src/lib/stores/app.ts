@@ -12,20 +12,37 @@ import {
   lnmWithdraw,
 } from "../ipc/lnmarkets";
 import { candleHistory } from "../ipc/market";
-import { addMargin, cancelOrder, closePosition, placeOrder, setTpSl } from "../ipc/orders";
+import { orderLatency, venueHealth } from "../ipc/health";
+import {
+  addMargin,
+  amendOrder,
+  cancelAllOrders,
+  cancelOrder,
+  clickTime,
+  closeAllPositions,
+  closePosition,
+  placeOrder,
+  setTpSl,
+} from "../ipc/orders";
 import {
   addAccount,
   removeAccount,
+  saveKeymap,
   testConnection,
   updateAccount,
   venueForms,
   watchSettings,
 } from "../ipc/settings";
 import { AccountStore } from "./account.svelte";
+import { arming } from "./arming.svelte";
+import { HealthStore } from "./health.svelte";
+import { HotkeyStore } from "./hotkeys.svelte";
+import { LadderStore } from "./ladder.svelte";
 import { LnCrossStore } from "./lncross.svelte";
 import { LnMarketsStore } from "./lnmarkets.svelte";
 import { LnWalletStore } from "./lnwallet.svelte";
 import { MarketStore } from "./market.svelte";
+import { NukeStore } from "./nuke.svelte";
 import { OrdersStore } from "./orders.svelte";
 import { Session } from "./session.svelte";
 import { SettingsStore } from "./settings.svelte";
@@ -39,7 +56,7 @@ export const orders = new OrdersStore();
 export const ticket = new TicketStore();
 export const toasts = new Toasts();
 export const trading = new Trading(
-  { placeOrder, cancelOrder, closePosition, setTpSl, addMargin, cashIn: lnmCashIn },
+  { placeOrder, cancelOrder, amendOrder, closePosition, setTpSl, addMargin, cashIn: lnmCashIn },
   orders,
   toasts,
 );
@@ -67,3 +84,20 @@ export const settings = new SettingsStore(
     },
   },
 );
+export const health = new HealthStore({ venueHealth, orderLatency });
+export const nuke = new NukeStore({ cancelAllOrders, closeAllPositions }, toasts);
+export const hotkeys = new HotkeyStore({
+  trading,
+  nuke,
+  arming,
+  toasts,
+  saveKeymap,
+  clickTime,
+});
+export const ladder = new LadderStore({
+  trading,
+  orders,
+  toasts,
+  arming,
+  clickTime,
+});

@@ -14,6 +14,7 @@ import type {
   Trade,
 } from "../bindings/bindings";
 import { sameInstrument } from "../instrument";
+import { TIMEFRAMES } from "../timeframes";
 import { CandleSeries, type CandleChange } from "./candles";
 import type { Result } from "../ipc/result";
 
@@ -22,7 +23,8 @@ export const TAPE_LENGTH = 50;
 /** Candles asked for per history request. */
 export const HISTORY_PAGE = 500;
 
-export const TIMEFRAMES: readonly Timeframe[] = ["1m", "5m", "15m", "1h", "4h", "1d"];
+/** Every timeframe the backend buckets; the store keeps a series for each. */
+export { TIMEFRAMES };
 
 export type FetchCandles = (
   instrument: InstrumentId,

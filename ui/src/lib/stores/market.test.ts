@@ -198,3 +198,37 @@ describe("history", () => {
     expect(market.series("1h").loaded).toBe(false);
   });
 });
+
+describe("weekly and monthly candles", () => {
+  const WEEK = 7 * 24 * 60; // minutes
+  // 2025-03-10 and 2025-03-17, Mondays 00:00 UTC.
+  const monday = Date.parse("2025-03-10T00:00:00Z") / 60_000;
+
+  it("keeps live 1w bars apart from the others, updating the week in progress", () => {
+    const { market, bars } = storeWith();
+    market.applyFrame(frame({ candles: [{ timeframe: "1w", candle: candle(monday, "100") }] }));
+    market.applyFrame(frame({ candles: [{ timeframe: "1w", candle: candle(monday, "105") }] }));
+    market.applyFrame(
+      frame({ candles: [{ timeframe: "1w", candle: candle(monday + WEEK, "110") }] }),
+    );
+    expect(bars).toEqual([
+      ["1w", monday * 60_000, "append"],
+      ["1w", monday * 60_000, "update-last"],
+      ["1w", (monday + WEEK) * 60_000, "append"],
+    ]);
+    expect(market.series("1w").bars.map((c) => c.close)).toEqual(["105", "110"]);
+    expect(market.series("1d").length).toBe(0);
+  });
+
+  it("asks for 1month history and forgets it with the rest on a reset", async () => {
+    const fetch = vi.fn<FetchCandles>(() => Promise.resolve(ok([candle(monday, "100")])));
+    const { market, resets } = storeWith(fetch);
+    await market.loadHistory("1month");
+    expect(fetch).toHaveBeenCalledWith(BTC, "1month", null, HISTORY_PAGE);
+    expect(market.series("1month").length).toBe(1);
+    expect(resets).toEqual(["1month"]);
+    market.reset(ETH);
+    expect(market.series("1month").length).toBe(0);
+    expect(resets).toContain("3months");
+  });
+});

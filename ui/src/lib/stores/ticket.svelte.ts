@@ -1,18 +1,30 @@
 // The order ticket's inputs and the messages shown next to them.
 
 import type { Instrument, OrderType, Side, TimeInForce } from "../bindings/bindings";
-import type { TicketDraft, TicketErrors, TicketField } from "../ticket";
+import {
+  sizesByMargin,
+  type SizeMode,
+  type TicketDraft,
+  type TicketErrors,
+  type TicketField,
+} from "../ticket";
 
 export class TicketStore {
   side = $state<Side>("buy");
   orderType = $state<OrderType>("market");
+  /** Contracts, or sats of margin in "margin" mode. */
   size = $state("");
+  sizeMode = $state<SizeMode>("contracts");
   price = $state("");
   trigger = $state("");
   leverage = $state("10");
   reduceOnly = $state(false);
   postOnly = $state(false);
   timeInForce = $state<TimeInForce>("gtc");
+  /** The take-profit / stop-loss pair is shown (venues that take them with the order). */
+  tpSlOpen = $state(false);
+  takeProfit = $state("");
+  stopLoss = $state("");
   /** Fields the user has edited: only their messages show until a submit is tried. */
   touched = $state<Partial<Record<TicketField, boolean>>>({});
   /** Messages from the backend, shown until the field changes. */
@@ -24,12 +36,15 @@ export class TicketStore {
       side: this.side,
       orderType: this.orderType,
       size: this.size,
+      sizeMode: this.sizeMode,
       price: this.price,
       trigger: this.trigger,
       leverage: this.leverage,
       reduceOnly: this.reduceOnly,
       postOnly: this.postOnly,
       timeInForce: this.timeInForce,
+      takeProfit: this.takeProfit,
+      stopLoss: this.stopLoss,
     };
   }
 
@@ -55,11 +70,40 @@ export class TicketStore {
     }
   }
 
+  /** Shows or hides the take-profit / stop-loss pair. Hiding it drops them: nothing hidden is
+   * sent. */
+  toggleTpSl(): void {
+    this.tpSlOpen = !this.tpSlOpen;
+    if (!this.tpSlOpen) this.#clearTpSl();
+  }
+
+  #clearTpSl(): void {
+    this.takeProfit = "";
+    this.stopLoss = "";
+    const kept = ([k]: [string, unknown]): boolean => k !== "take_profit" && k !== "stop_loss";
+    this.touched = Object.fromEntries(Object.entries(this.touched).filter(kept));
+    this.serverErrors = Object.fromEntries(Object.entries(this.serverErrors).filter(kept));
+  }
+
+  /** Switches what the size field counts. The typed number means something else in the other
+   * unit, so it is not carried over, except that going back to contracts keeps the `contracts`
+   * the margin came to. */
+  setSizeMode(mode: SizeMode, contracts: string | null = null): void {
+    if (mode === this.sizeMode) return;
+    this.sizeMode = mode;
+    this.size = mode === "contracts" ? (contracts ?? "") : "";
+    this.edited("size");
+  }
+
   /** Fits the ticket to a newly selected instrument. */
   resetFor(instrument: Instrument): void {
-    this.size = instrument.min_size;
+    if (!sizesByMargin(instrument)) this.sizeMode = "contracts";
+    this.size = this.sizeMode === "contracts" ? instrument.min_size : "";
     this.price = "";
     this.trigger = "";
+    this.tpSlOpen = false;
+    this.takeProfit = "";
+    this.stopLoss = "";
     const max = Number(instrument.max_leverage);
     if (Number(this.leverage) > max) this.leverage = instrument.max_leverage;
     this.touched = {};

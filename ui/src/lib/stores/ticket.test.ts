@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { btcPerp } from "../../test/fixtures";
+import { btcPerp, lnmPerp } from "../../test/fixtures";
 import { TicketStore } from "./ticket.svelte";
 
 describe("TicketStore", () => {
@@ -66,5 +66,46 @@ describe("TicketStore", () => {
       reduceOnly: true,
       leverage: "10",
     });
+  });
+
+  it("drops a hidden take-profit and stop-loss, with their messages, when the pair is closed", () => {
+    const t = new TicketStore();
+    t.toggleTpSl();
+    expect(t.tpSlOpen).toBe(true);
+    t.takeProfit = "95000";
+    t.stopLoss = "85000";
+    t.edited("take_profit");
+    t.serverErrors = { stop_loss: "the stop-loss must be below 90000", price: "off band" };
+    t.toggleTpSl();
+    expect(t.tpSlOpen).toBe(false);
+    expect(t.draft).toMatchObject({ takeProfit: "", stopLoss: "" });
+    expect(t.touched).toEqual({});
+    expect(t.serverErrors).toEqual({ price: "off band" });
+  });
+
+  it("starts the size over when its unit changes, keeping the contracts a margin came to", () => {
+    const t = new TicketStore();
+    t.size = "100";
+    t.setSizeMode("margin");
+    expect(t.draft).toMatchObject({ sizeMode: "margin", size: "" });
+    t.size = "20000";
+    t.setSizeMode("contracts", "100");
+    expect(t.draft).toMatchObject({ sizeMode: "contracts", size: "100" });
+    expect(t.touched.size).toBe(true);
+  });
+
+  it("keeps sizing by margin only on instruments that offer it, and forgets TP/SL", () => {
+    const t = new TicketStore();
+    t.setSizeMode("margin");
+    t.toggleTpSl();
+    t.takeProfit = "95000";
+    t.resetFor(lnmPerp());
+    expect(t.sizeMode).toBe("margin");
+    expect(t.size).toBe("");
+    expect(t.tpSlOpen).toBe(false);
+    expect(t.takeProfit).toBe("");
+    t.resetFor(btcPerp({ min_size: "0.01" }));
+    expect(t.sizeMode).toBe("contracts");
+    expect(t.size).toBe("0.01");
   });
 });

@@ -25,6 +25,7 @@ function setup(outcome: Result<OrderOutcome, AppError>) {
   const api: TradingApi = {
     placeOrder: vi.fn(() => Promise.resolve(outcome)),
     cancelOrder: vi.fn(() => Promise.resolve(outcome)),
+    amendOrder: vi.fn(() => Promise.resolve(outcome)),
     closePosition,
     setTpSl: vi.fn(() => Promise.resolve({ status: "ok" as const, data: null })),
     addMargin: vi.fn(() => Promise.resolve({ status: "ok" as const, data: null })),
@@ -154,7 +155,15 @@ describe("position actions", () => {
     const fail = () => Promise.reject(new Error("not used"));
     const toasts = new Toasts({ timers: false });
     const trading = new Trading(
-      { placeOrder: fail, cancelOrder: fail, closePosition: fail, setTpSl, addMargin, cashIn },
+      {
+        placeOrder: fail,
+        cancelOrder: fail,
+        amendOrder: fail,
+        closePosition: fail,
+        setTpSl,
+        addMargin,
+        cashIn,
+      },
       new OrdersStore(),
       toasts,
     );
@@ -286,5 +295,145 @@ describe("position actions", () => {
       editor: "balance too low (venue code 7)",
     });
     expect(broke.toasts.items).toEqual([]);
+  });
+});
+
+describe("Trading.amendOrder", () => {
+  it("sends one amend of the price alone and acks an accepted one, under its new id", async () => {
+    const moved = order("c2", { price: "90500", updated_at: 2000 });
+    const { trading, orders, toasts } = setup({
+      status: "ok",
+      data: { outcome: "accepted", order: moved },
+    });
+    expect(await trading.amendOrder("demo", order("c1"), "90500")).toEqual({ kind: "ack" });
+    expect(orders.get("c2")?.price).toBe("90500");
+    expect(toasts.items).toEqual([]);
+  });
+
+  it("passes the account, the client order id and the price, size untouched", async () => {
+    const amendOrder = vi.fn(() =>
+      Promise.resolve({
+        status: "ok" as const,
+        data: { outcome: "accepted" as const, order: order("c1", { price: "90500" }) },
+      }),
+    );
+    const fail = () => Promise.reject(new Error("not used"));
+    const trading = new Trading(
+      {
+        placeOrder: fail,
+        cancelOrder: fail,
+        amendOrder,
+        closePosition: fail,
+        setTpSl: fail,
+        addMargin: fail,
+        cashIn: fail,
+      },
+      new OrdersStore(),
+      new Toasts({ timers: false }),
+    );
+    await trading.amendOrder("demo", order("c1"), "90500");
+    expect(amendOrder).toHaveBeenCalledTimes(1);
+    expect(amendOrder).toHaveBeenCalledWith("demo", "c1", "90500", null);
+  });
+
+  it("rejects a refused amend with the reason and toasts it", async () => {
+    const { trading, orders, toasts } = setup({
+      status: "ok",
+      data: {
+        outcome: "rejected",
+        error: {
+          kind: { kind: "invalid_order", field: "price" },
+          message: "would cross",
+          venue_code: null,
+        },
+      },
+    });
+    expect(await trading.amendOrder("demo", order("c1"), "90500")).toEqual({
+      kind: "reject",
+      reason: "would cross",
+    });
+    expect(orders.open).toEqual([]);
+    expect(toasts.items.map((t) => [t.kind, t.title, t.detail])).toEqual([
+      ["error", "Move rejected", "would cross"],
+    ]);
+  });
+
+  it("rejects an amend that was never sent, with the error toasted", async () => {
+    const { trading, toasts } = setup({
+      status: "error",
+      error: {
+        code: "rate_limited",
+        message: "slow down",
+        retryable: true,
+        venue_code: null,
+        field: null,
+        retry_after_ms: 500,
+      },
+    });
+    const answer = await trading.amendOrder("demo", order("c1"), "90500");
+    expect(answer.kind).toBe("reject");
+    expect(toasts.items[0]?.kind).toBe("warning");
+  });
+
+  it("keeps an unknown amend pending and says it is reconciling", async () => {
+    const { trading, orders, toasts } = setup({
+      status: "ok",
+      data: { outcome: "unknown", client_order_id: "c1", reason: "timed out" },
+    });
+    expect(await trading.amendOrder("demo", order("c1"), "90500")).toEqual({ kind: "pending" });
+    expect(orders.open).toEqual([]);
+    expect(toasts.items.map((t) => [t.kind, t.title, t.detail])).toEqual([
+      ["warning", "Move outcome unknown — reconciling", "timed out"],
+    ]);
+  });
+});
+
+describe("Trading.moveTpSl", () => {
+  function withSetTpSl(result: Result<null, AppError>) {
+    const setTpSl = vi.fn(() => Promise.resolve(result));
+    const fail = () => Promise.reject(new Error("not used"));
+    const toasts = new Toasts({ timers: false });
+    const trading = new Trading(
+      {
+        placeOrder: fail,
+        cancelOrder: fail,
+        amendOrder: fail,
+        closePosition: fail,
+        setTpSl,
+        addMargin: fail,
+        cashIn: fail,
+      },
+      new OrdersStore(),
+      toasts,
+    );
+    return { setTpSl, toasts, trading };
+  }
+  const request: TpSlRequest = { takeProfit: "95000", stopLoss: "88000", trailing: true };
+
+  it("stays pending on success until the position event carries the level", async () => {
+    const { trading, setTpSl } = withSetTpSl({ status: "ok", data: null });
+    expect(await trading.moveTpSl("demo", position(), btcPerp(), request)).toEqual({
+      kind: "pending",
+    });
+    expect(setTpSl).toHaveBeenCalledWith("demo", BTC, "long", "95000", "88000", true);
+  });
+
+  it("rejects with the field's message and toasts it", async () => {
+    const { trading, toasts } = withSetTpSl({
+      status: "error",
+      error: {
+        code: "invalid_order",
+        message: "too close",
+        retryable: false,
+        venue_code: null,
+        field: "take_profit",
+        retry_after_ms: null,
+      },
+    });
+    expect(await trading.moveTpSl("demo", position(), btcPerp(), request)).toEqual({
+      kind: "reject",
+      reason: "too close",
+    });
+    expect(toasts.items.map((t) => [t.kind, t.detail])).toEqual([["error", "too close"]]);
   });
 });

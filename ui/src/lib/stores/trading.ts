@@ -42,6 +42,12 @@ export interface TradingApi {
     instrument: InstrumentId,
     clientOrderId: ClientOrderId,
   ): Promise<Result<OrderOutcome, AppError>>;
+  amendOrder(
+    account: AccountId,
+    clientOrderId: ClientOrderId,
+    price: string | null,
+    size: string | null,
+  ): Promise<Result<OrderOutcome, AppError>>;
   closePosition(
     account: AccountId,
     instrument: InstrumentId,
@@ -67,6 +73,10 @@ export interface TradingApi {
     amount: string,
   ): Promise<Result<null, AppError>>;
 }
+
+/** What came of moving a line on the chart: the venue took it (`ack`), refused it (`reject`,
+ * the line goes back), or has not said (`pending`: the ghost stays until the stream tells). */
+export type MoveAnswer = { kind: "ack" } | { kind: "reject"; reason: string } | { kind: "pending" };
 
 /** A toast's worth of news. */
 export interface Notice {
@@ -246,6 +256,51 @@ export class Trading {
         });
         return;
     }
+  }
+
+  /** Moves a working order to `price` (one amend, sent once). An accepted amend may carry a
+   * new client order id (cancel-replace): the order is shown under it at once. */
+  async amendOrder(account: AccountId, order: Order, price: string): Promise<MoveAnswer> {
+    const result = await this.#api.amendOrder(account, order.client_order_id, price, null);
+    if (result.status === "error") {
+      const notice = errorNotice("Move order", result.error);
+      this.#notify(notice);
+      return { kind: "reject", reason: notice.detail ?? notice.title };
+    }
+    const outcome = result.data;
+    switch (outcome.outcome) {
+      case "accepted":
+        this.#orders.apply(outcome.order);
+        return { kind: "ack" };
+      case "rejected": {
+        const reason = describeError(outcome.error);
+        this.#notify({ kind: "error", title: "Move rejected", detail: reason });
+        return { kind: "reject", reason };
+      }
+      case "unknown":
+        this.#notify({
+          kind: "warning",
+          title: "Move outcome unknown — reconciling",
+          detail: outcome.reason,
+        });
+        return { kind: "pending" };
+    }
+  }
+
+  /** Sets a position's take-profit and stop-loss from a line moved on the chart. Unlike the
+   * editor there is no field to show a refusal next to, so it is toasted. Success stays
+   * pending: the new level shows when the position event carries it. */
+  async moveTpSl(
+    account: AccountId,
+    position: Position,
+    instrument: Instrument,
+    request: TpSlRequest,
+  ): Promise<MoveAnswer> {
+    const errors = await this.setTpSl(account, position, instrument, request);
+    const reason = errors.take_profit ?? errors.stop_loss ?? errors.editor;
+    if (reason === undefined) return { kind: "pending" };
+    this.#notify({ kind: "error", title: "TP/SL not changed", detail: reason });
+    return { kind: "reject", reason };
   }
 
   /** Closes a whole position at market. */

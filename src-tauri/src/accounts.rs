@@ -8,7 +8,7 @@
 
 use crate::error::{AppError, ErrorCode};
 use crate::keychain::{mask_key_id, Keychain, KeychainError};
-use crate::settings::{Selection, Settings, SettingsStore, StoredAccount};
+use crate::settings::{Preferences, Selection, Settings, SettingsStore, StoredAccount};
 use kestrel_core::engine::Engine;
 use kestrel_core::{AccountId, Balance, Clock, FieldValue, Network, VenueForm, VenueId};
 use kestrel_venues::accounts::{
@@ -81,6 +81,7 @@ pub struct SettingsView {
     pub selection: Selection,
     /// Rebound hotkeys (action → combination, `null` for none); defaults elsewhere.
     pub keymap: BTreeMap<String, Option<String>>,
+    pub preferences: Preferences,
 }
 
 /// Receives every new view; returns false once its receiver is gone.
@@ -621,6 +622,20 @@ impl Accounts {
         Ok(())
     }
 
+    /// Saves how fills and rejections are announced.
+    pub fn save_preferences(&self, preferences: Preferences) -> Result<(), AppError> {
+        {
+            let mut inner = lock(&self.inner);
+            if inner.settings.preferences == preferences {
+                return Ok(());
+            }
+            inner.settings.preferences = preferences;
+        }
+        self.save()?;
+        self.publish();
+        Ok(())
+    }
+
     fn disconnect(&self, id: &AccountId) {
         let venue = lock(&self.inner)
             .live
@@ -833,5 +848,6 @@ fn view_of(inner: &Inner) -> SettingsView {
             .collect(),
         selection: inner.settings.selection.clone(),
         keymap: inner.settings.keymap.clone(),
+        preferences: inner.settings.preferences.clone(),
     }
 }

@@ -52,6 +52,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         commands::settings::test_connection,
         commands::settings::remember_selection,
         commands::settings::save_keymap,
+        commands::settings::save_preferences,
     ])
 }
 
@@ -78,6 +79,7 @@ pub fn with_state<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Build
     builder
         .manage(state)
         .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let state = app.state::<AppState>();
             let now = state.engine.clock().now_ms();

@@ -63,6 +63,32 @@ pub struct Settings {
     /// Actions not listed use the defaults; the UI validates what it reads back.
     #[serde(default)]
     pub keymap: BTreeMap<String, Option<String>>,
+    #[serde(default)]
+    pub preferences: Preferences,
+}
+
+/// How the terminal tells the trader about fills and rejections.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct Preferences {
+    /// A desktop notification (besides the toast) on fills and rejections.
+    #[serde(default = "yes")]
+    pub desktop_notifications: bool,
+    /// A short sound on fills and rejections.
+    #[serde(default)]
+    pub sounds: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Self {
+            desktop_notifications: true,
+            sounds: false,
+        }
+    }
 }
 
 fn current_version() -> u32 {
@@ -77,6 +103,7 @@ impl Default for Settings {
             selection: Selection::default(),
             risk: RiskLimits::default(),
             keymap: BTreeMap::new(),
+            preferences: Preferences::default(),
         }
     }
 }
@@ -91,6 +118,10 @@ impl Settings {
             ("selection", value(serde_json::to_value(&self.selection))),
             ("risk", value(serde_json::to_value(&self.risk))),
             ("keymap", value(serde_json::to_value(&self.keymap))),
+            (
+                "preferences",
+                value(serde_json::to_value(&self.preferences)),
+            ),
         ]
     }
 }
@@ -228,6 +259,7 @@ mod tests {
             .keymap
             .insert("buyMarket".into(), Some("Ctrl+Shift+B".into()));
         settings.keymap.insert("flatten".into(), None);
+        settings.preferences.sounds = true;
         let map: serde_json::Map<String, serde_json::Value> = settings
             .to_entries()
             .into_iter()

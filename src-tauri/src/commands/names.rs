@@ -37,4 +37,5 @@ const COMMANDS: &[&str] = &[
     "test_connection",
     "remember_selection",
     "save_keymap",
+    "save_preferences",
 ];

@@ -73,6 +73,16 @@ pub fn save_keymap(
     state.accounts.save_keymap(keymap)
 }
 
+/// Saves how fills and rejections are announced (desktop notifications, sounds).
+#[tauri::command]
+#[specta::specta]
+pub fn save_preferences(
+    state: State<'_, AppState>,
+    preferences: crate::settings::Preferences,
+) -> Result<(), AppError> {
+    state.accounts.save_preferences(preferences)
+}
+
 /// Remembers the account, instrument and timeframe on screen for the next start.
 #[tauri::command]
 #[specta::specta]

@@ -248,6 +248,7 @@ export function settingsView(over: Partial<SettingsView> = {}): SettingsView {
     accounts: [],
     selection: { account: null, instrument: null, timeframe: null },
     keymap: {},
+    preferences: { desktop_notifications: true, sounds: false },
     ...over,
   };
 }

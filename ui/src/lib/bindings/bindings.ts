@@ -91,6 +91,8 @@ export const commands = {
 	rememberSelection: (selection: Selection_Deserialize) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("remember_selection", { selection })),
 	/**  Saves the user's rebound hotkeys (action → combination, `null` for none). */
 	saveKeymap: (keymap: { [key in string]: string | null }) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("save_keymap", { keymap })),
+	/**  Saves how fills and rejections are announced (desktop notifications, sounds). */
+	savePreferences: (preferences: Preferences_Deserialize) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("save_preferences", { preferences })),
 };
 
 /* Types */
@@ -1018,6 +1020,25 @@ export type Position_Serialize = {
 	updated_at: number,
 };
 
+/**  How the terminal tells the trader about fills and rejections. */
+export type Preferences = Preferences_Serialize | Preferences_Deserialize;
+
+/**  How the terminal tells the trader about fills and rejections. */
+export type Preferences_Deserialize = {
+	/**  A desktop notification (besides the toast) on fills and rejections. */
+	desktop_notifications?: boolean,
+	/**  A short sound on fills and rejections. */
+	sounds?: boolean,
+};
+
+/**  How the terminal tells the trader about fills and rejections. */
+export type Preferences_Serialize = {
+	/**  A desktop notification (besides the toast) on fills and rejections. */
+	desktop_notifications: boolean,
+	/**  A short sound on fills and rejections. */
+	sounds: boolean,
+};
+
 /**  A QR code as dark and light modules, for the UI to draw. */
 export type QrCode = {
 	/**  Modules per side. */
@@ -1057,6 +1078,7 @@ export type SettingsView_Deserialize = {
 	selection: Selection_Deserialize,
 	/**  Rebound hotkeys (action → combination, `null` for none); defaults elsewhere. */
 	keymap: { [key in string]: string | null },
+	preferences: Preferences_Deserialize,
 };
 
 /**  Everything the Settings screen shows. */
@@ -1068,6 +1090,7 @@ export type SettingsView_Serialize = {
 	selection: Selection_Serialize,
 	/**  Rebound hotkeys (action → combination, `null` for none); defaults elsewhere. */
 	keymap: { [key in string]: string | null },
+	preferences: Preferences_Serialize,
 };
 
 /**  Buy or sell. */

@@ -7,8 +7,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Instrument } from "../bindings/bindings";
 import { formatterFor } from "../format";
 import { TicketStore } from "../stores/ticket.svelte";
-import { click, el, has, text, type } from "../../test/dom";
-import { btcPerp, caps, lnmPerp } from "../../test/fixtures";
+import { button, click, el, has, input, text, type } from "../../test/dom";
+import { balance, btcPerp, caps, lnmPerp } from "../../test/fixtures";
+import { StopPick } from "../stores/stop-pick.svelte";
 import OrderTicket from "./OrderTicket.svelte";
 
 let mounted: Record<string, unknown> | null = null;
@@ -19,7 +20,12 @@ afterEach(() => {
   document.body.innerHTML = "";
 });
 
-function show(instrument: Instrument, size: string, capabilities = caps()) {
+function show(
+  instrument: Instrument,
+  size: string,
+  capabilities = caps(),
+  extra: Partial<ComponentProps<typeof OrderTicket>> = {},
+) {
   const ticket = new TicketStore();
   ticket.size = size;
   const props = $state<ComponentProps<typeof OrderTicket>>({
@@ -31,6 +37,7 @@ function show(instrument: Instrument, size: string, capabilities = caps()) {
     ask: "50001",
     last: "50000.5",
     onSubmit: vi.fn(),
+    ...extra,
   });
   mounted = mount(OrderTicket, { target: document.body, props });
   flushSync();
@@ -199,5 +206,117 @@ describe("OrderTicket size by margin", () => {
     selectUnit("contracts");
     expect(has("ticket-size-contracts")).toBe(false);
     expect((el("ticket-size") as HTMLInputElement).value).toBe("100");
+  });
+});
+
+describe("OrderTicket size by risk", () => {
+  const usd = balance({ currency: "USD", equity: "10000", available: "1000" });
+
+  it("sizes the order to lose the risk at the stop, shows it, and sends it", async () => {
+    const { props } = show(btcPerp(), "0.5", caps(), { balance: usd });
+    expect(has("ticket-risk-value")).toBe(false);
+    await click("ticket-size-mode-risk");
+    expect(has("ticket-size")).toBe(false);
+    // 1% of 10,000 USD equity is 100; a market buy fills at the ask, 50,001.
+    expect(input("ticket-risk-value").value).toBe("1");
+    type("ticket-risk-stop", "49001");
+    expect(text("ticket-risk-size")).toBe("= 0.100 BTC · 100.00 USD at stop");
+    expect(text("ticket-submit")).toBe("Buy 0.100 BTC @ Market");
+    await click("ticket-submit");
+    expect(props.onSubmit).toHaveBeenCalledExactlyOnceWith(
+      expect.objectContaining({ size: "0.100", stop_loss: null }),
+    );
+  });
+
+  it("switches between a share of equity and a fixed amount, in sats for bitcoin", async () => {
+    show(lnmPerp(), "", caps(), {
+      balance: balance({ currency: "BTC", equity: "0.01", available: "0.01" }),
+    });
+    await click("ticket-size-mode-risk");
+    type("ticket-risk-stop", "49001");
+    expect(text("ticket-risk-size")).toMatch(/^= 245 contracts · 10,000 sats at stop$/);
+    await click("ticket-risk-kind");
+    expect(text("ticket-risk-kind")).toBe("sats");
+    type("ticket-risk-value", "5000");
+    expect(text("ticket-risk-size")).toMatch(/^= 122 contracts · /);
+  });
+
+  it("says next to the risk what keeps it from sizing, and does not send", async () => {
+    const { props } = show(btcPerp(), "0.5", caps(), { balance: usd });
+    await click("ticket-size-mode-risk");
+    type("ticket-risk-stop", "51000");
+    expect(text("ticket-error-risk")).toBe("A buy's stop must be below the fill price 50001");
+    expect(has("ticket-error-size")).toBe(false);
+    expect(button("ticket-submit").disabled).toBe(true);
+    expect(props.onSubmit).not.toHaveBeenCalled();
+  });
+
+  it("needs a balance in the settle currency", async () => {
+    show(btcPerp(), "0.5", caps(), { balance: balance({ currency: "BTC", equity: "1" }) });
+    await click("ticket-size-mode-risk");
+    type("ticket-risk-stop", "49001");
+    expect(text("ticket-error-risk")).toBe("No account balance yet to size by risk");
+  });
+
+  it("takes the stop from the chart's next click and attaches it as the stop-loss", async () => {
+    const stopPick = new StopPick();
+    const { props } = show(btcPerp(), "", caps({ attached_tp_sl: true }), {
+      balance: usd,
+      stopPick,
+    });
+    await click("ticket-size-mode-risk");
+    await click("ticket-risk-pick-stop");
+    expect(stopPick.picking).toBe(true);
+    expect(text("ticket-risk-pick-stop")).toBe("Click chart…");
+    stopPick.pick("49001");
+    flushSync();
+    expect(input("ticket-risk-stop").value).toBe("49001");
+    expect(input("ticket-stop-loss").value).toBe("49001");
+    expect(text("ticket-risk-size")).toMatch(/^= 0.100 BTC/);
+    await click("ticket-submit");
+    expect(props.onSubmit).toHaveBeenCalledExactlyOnceWith(
+      expect.objectContaining({ size: "0.100", stop_loss: "49001" }),
+    );
+  });
+
+  it("goes back to a typed size with the size the risk came to", async () => {
+    show(btcPerp(), "0.5", caps(), { balance: usd });
+    await click("ticket-size-mode-risk");
+    type("ticket-risk-stop", "49001");
+    await click("ticket-size-mode-risk");
+    expect(input("ticket-size").value).toBe("0.100");
+  });
+});
+
+describe("OrderTicket size by share of margin", () => {
+  it("fills the size with a share of the available balance at the leverage", async () => {
+    const { ticket } = show(btcPerp(), "0.5", caps(), {
+      balance: balance({ currency: "USD", equity: "10000", available: "1000" }),
+    });
+    await click("ticket-pct-25");
+    expect(input("ticket-size").value).toBe("0.049");
+    ticket.leverage = "20";
+    flushSync();
+    await click("ticket-pct-100");
+    // 1,000 USD × 20 / (1.01 × 50,001) = 0.396 BTC.
+    expect(input("ticket-size").value).toBe("0.396");
+  });
+
+  it("sizes in contracts even when the size was typed as margin", async () => {
+    show(lnmPerp(), "", caps(), {
+      balance: balance({ currency: "BTC", equity: "0.01", available: "0.01" }),
+    });
+    selectUnit("margin");
+    await click("ticket-pct-10");
+    expect((el("ticket-size-unit") as HTMLSelectElement).value).toBe("contracts");
+    // 0.001 BTC × 10 × 50,001 / 1.005 = 497.5 → 497 contracts.
+    expect(input("ticket-size").value).toBe("497");
+  });
+
+  it("says why it cannot size without a balance", async () => {
+    show(btcPerp(), "0.5");
+    await click("ticket-pct-50");
+    expect(text("ticket-error-pct")).toBe("No account balance yet");
+    expect(input("ticket-size").value).toBe("0.5");
   });
 });

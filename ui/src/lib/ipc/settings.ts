@@ -13,6 +13,7 @@ import {
   type SettingsView,
   type VenueForm,
 } from "../bindings/bindings";
+import type { AlertPreferences } from "../alerts";
 import { settle, settlePlain } from "./result";
 import type { Result } from "./result";
 
@@ -80,4 +81,10 @@ export function saveKeymap(
   keymap: Readonly<Record<string, string | null>>,
 ): Promise<Result<null, AppError>> {
   return settle(() => commands.saveKeymap({ ...keymap }));
+}
+
+/** Stores how fills and rejections are told (desktop notifications, sounds). The settings
+ * view that follows carries them. */
+export function savePreferences(preferences: AlertPreferences): Promise<Result<null, AppError>> {
+  return settle(() => commands.savePreferences(preferences));
 }

@@ -1,5 +1,6 @@
 // The app's one instance of each store, wired to the real IPC layer.
 
+import { Alerts } from "../alerts";
 import {
   lnmCashIn,
   lnmCross,
@@ -12,6 +13,7 @@ import {
   lnmWithdraw,
 } from "../ipc/lnmarkets";
 import { candleHistory } from "../ipc/market";
+import { notificationPermitted, notifyDesktop } from "../ipc/notification";
 import { orderLatency, venueHealth } from "../ipc/health";
 import {
   addMargin,
@@ -28,6 +30,7 @@ import {
   addAccount,
   removeAccount,
   saveKeymap,
+  savePreferences,
   testConnection,
   updateAccount,
   venueForms,
@@ -49,18 +52,31 @@ import { SettingsStore } from "./settings.svelte";
 import { TicketStore } from "./ticket.svelte";
 import { Toasts } from "./toasts.svelte";
 import { Trading } from "./trading";
+import { playTone } from "../tones";
 
 export const market = new MarketStore(candleHistory);
 export const account = new AccountStore();
 export const orders = new OrdersStore();
 export const ticket = new TicketStore();
 export const toasts = new Toasts();
+// Read when an alert fires: `settings` is built below.
+export const alerts = new Alerts(
+  {
+    focused: () => document.hasFocus(),
+    permitted: notificationPermitted,
+    notify: notifyDesktop,
+    tone: playTone,
+  },
+  () => settings.preferences,
+);
 export const trading = new Trading(
   { placeOrder, cancelOrder, amendOrder, closePosition, setTpSl, addMargin, cashIn: lnmCashIn },
   orders,
   toasts,
+  Date.now,
+  alerts,
 );
-export const session = new Session({ market, account, orders, ticket, toasts });
+export const session = new Session({ market, account, orders, ticket, toasts, alerts });
 export const lnmarkets = new LnMarketsStore(lnmOverview);
 export const lnwallet = new LnWalletStore(
   {
@@ -77,7 +93,15 @@ export const lncross = new LnCrossStore(
 );
 // The switcher lists what Rust has connected, so it is re-listed whenever Settings changes.
 export const settings = new SettingsStore(
-  { venueForms, watchSettings, addAccount, updateAccount, removeAccount, testConnection },
+  {
+    venueForms,
+    watchSettings,
+    addAccount,
+    updateAccount,
+    removeAccount,
+    testConnection,
+    savePreferences,
+  },
   {
     onAccountsChanged: () => {
       void session.refreshAccounts();

@@ -10,6 +10,7 @@ import type {
   Selection,
   Timeframe,
 } from "../bindings/bindings";
+import { SILENT, type AlertSink } from "../alerts";
 import { formatterFor } from "../format";
 import { instrumentKey, sameInstrument, sizeUnitLabel } from "../instrument";
 import { accountSnapshot, listAccounts, openAccountStream } from "../ipc/account";
@@ -52,6 +53,8 @@ export interface SessionStores {
   orders: OrdersStore;
   ticket: TicketStore;
   toasts: Toasts;
+  /** Hears of fills and rejections, besides the toast. */
+  alerts?: AlertSink;
 }
 
 export class Session {
@@ -294,7 +297,7 @@ export class Session {
   /** Applies one account event and tells the user what matters. `live` is false for events
    * replayed after the snapshot, which the user has not missed. */
   #onAccountEvent(event: AccountEvent, live = true): void {
-    const { account, orders, toasts } = this.#s;
+    const { account, orders, toasts, alerts = SILENT } = this.#s;
     if (event.type === "order") {
       const change = orders.apply(event.order);
       if (!live) return;
@@ -306,6 +309,7 @@ export class Session {
         change.from !== "pending"
       ) {
         toasts.push("error", "Order rejected", change.order.reason);
+        alerts.alert("rejection", "Order rejected", change.order.reason ?? null);
       } else if (change.kind === "updated" && change.from === "unknown") {
         toasts.push(
           "info",
@@ -321,10 +325,9 @@ export class Session {
     const instrument = this.instruments.find((i) => sameInstrument(i.id, fill.instrument));
     const fmt = formatterFor(instrument);
     const unit = instrument ? sizeUnitLabel(instrument) : "";
-    toasts.push(
-      "success",
-      `${fill.side === "buy" ? "Bought" : "Sold"} ${fmt.size(fill.size)} ${unit} ${fill.instrument.symbol}`,
-      `@ ${fmt.price(fill.price)} · fee ${fmt.money(fill.fee)}`,
-    );
+    const title = `${fill.side === "buy" ? "Bought" : "Sold"} ${fmt.size(fill.size)} ${unit} ${fill.instrument.symbol}`;
+    const detail = `@ ${fmt.price(fill.price)} · fee ${fmt.money(fill.fee)}`;
+    toasts.push("success", title, detail);
+    alerts.alert("fill", title, detail);
   }
 }

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import type { Channel, InvokeArgs } from "@tauri-apps/api/core";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AccountEvent, AccountInfo, AccountSnapshot, MarketFrame } from "../bindings/bindings";
 import { BTC, btcPerp, caps, fill, frame, order, trade } from "../../test/fixtures";
 import { AccountStore } from "./account.svelte";
@@ -91,6 +91,7 @@ describe("Session", () => {
       orders: new OrdersStore(),
       ticket: new TicketStore(),
       toasts: new Toasts({ timers: false }),
+      alerts: { alert: vi.fn() },
     };
     const session = new Session(stores);
     await session.start();
@@ -103,6 +104,7 @@ describe("Session", () => {
     expect(stores.account.fills.map((f) => f.trade_id)).toEqual(["f2", "f1"]);
     // Replayed events were not news to the user.
     expect(stores.toasts.items).toEqual([]);
+    expect(stores.alerts.alert).not.toHaveBeenCalled();
     expect(commands.indexOf("subscribe_account")).toBeLessThan(
       commands.indexOf("account_snapshot"),
     );
@@ -119,6 +121,22 @@ describe("Session", () => {
     });
     expect(stores.toasts.items[0]?.title).toBe("Sold 0.010 BTC BTC-PERP");
     expect(stores.toasts.items[0]?.detail).toBe("@ 91,250.5 · fee 0.45");
+    expect(stores.alerts.alert).toHaveBeenCalledExactlyOnceWith(
+      "fill",
+      "Sold 0.010 BTC BTC-PERP",
+      "@ 91,250.5 · fee 0.45",
+    );
+    // A working order the venue drops is a rejection too.
+    accountChannel?.onmessage({
+      type: "order",
+      order: order("c1", { status: "rejected", reason: "liquidation", updated_at: 9e12 }),
+    });
+    expect(stores.toasts.items.at(-1)?.title).toBe("Order rejected");
+    expect(stores.alerts.alert).toHaveBeenLastCalledWith(
+      "rejection",
+      "Order rejected",
+      "liquidation",
+    );
 
     await session.stop();
     expect(commands).toContain("unsubscribe_market");

@@ -10,6 +10,7 @@ import type {
   SettingsView,
   VenueForm,
 } from "../bindings/bindings";
+import { preferencesFrom, type AlertPreferences } from "../alerts";
 import { describeError } from "../ipc/result";
 import type { Result } from "../ipc/result";
 import type { SettingsWatch } from "../ipc/settings";
@@ -23,6 +24,7 @@ export interface SettingsApi {
   updateAccount(id: AccountId, form: AccountForm): Promise<Result<AccountEntry, AppError>>;
   removeAccount(id: AccountId): Promise<Result<null, AppError>>;
   testConnection(id: AccountId): Promise<Result<Balance, AppError>>;
+  savePreferences(preferences: AlertPreferences): Promise<Result<null, AppError>>;
 }
 
 /** What an account's row is busy with. */
@@ -91,6 +93,12 @@ export class SettingsStore {
   );
   readonly storeNotice: string | null = $derived(this.view?.store_notice ?? null);
   readonly canAdd: boolean = $derived(this.view !== null && this.view.keychain.available);
+  /** Preferences changed here that Rust has not answered for yet. */
+  #localPreferences = $state.raw<AlertPreferences | null>(null);
+  /** How fills and rejections are told: as saved, or as just changed while Rust saves. */
+  readonly preferences: AlertPreferences = $derived(
+    this.#localPreferences ?? preferencesFrom(this.view?.preferences),
+  );
 
   readonly #api: SettingsApi;
   readonly #onAccountsChanged: () => void;
@@ -187,6 +195,20 @@ export class SettingsStore {
         ? { status: "ok", balance: result.data, at }
         : { status: "error", error: result.error, message: explainError(result.error), at };
     this.tests = { ...this.tests, [id]: outcome };
+  }
+
+  /** Changes one preference at once on screen and saves it; on a refusal the saved ones
+   * come back and the reason is returned. */
+  async setPreference(key: keyof AlertPreferences, on: boolean): Promise<string | null> {
+    const preferences = { ...this.preferences, [key]: on };
+    this.#localPreferences = preferences;
+    const result = await this.#api.savePreferences(preferences);
+    if (this.#localPreferences !== preferences) return null;
+    this.#localPreferences = null;
+    if (result.status === "error") return `Could not save: ${explainError(result.error)}`;
+    // Until the pushed view carries them, the saved ones are these.
+    if (this.view !== null) this.view = { ...this.view, preferences };
+    return null;
   }
 
   /** Removes the account (Rust deletes its keychain entries); false if it could not. */

@@ -65,6 +65,7 @@ function setup(api: Partial<SettingsApi> = {}, options: { firstViewTimeoutMs?: n
     updateAccount: () => fail(appError("internal")),
     removeAccount: () => ok(null),
     testConnection: () => ok(balance()),
+    savePreferences: () => ok(null),
     ...api,
   };
   const onAccountsChanged = vi.fn();
@@ -293,5 +294,46 @@ describe("SettingsStore", () => {
     await store.start();
     store.stop();
     expect(close).toHaveBeenCalled();
+  });
+});
+
+describe("SettingsStore preferences", () => {
+  it("reads them from the pushed view, defaulting to Rust's defaults before it comes", async () => {
+    const { store, push } = setup();
+    expect(store.preferences).toEqual({ desktop_notifications: true, sounds: false });
+    await store.start();
+    push(settingsView({ preferences: { desktop_notifications: false, sounds: true } }));
+    expect(store.preferences).toEqual({ desktop_notifications: false, sounds: true });
+  });
+
+  it("shows a change at once, saves the whole set, and keeps it once saved", async () => {
+    let answer: (r: Result<null, AppError>) => void = () => undefined;
+    const savePreferences = vi.fn(
+      () =>
+        new Promise<Result<null, AppError>>((resolve) => {
+          answer = resolve;
+        }),
+    );
+    const { store } = setup({ savePreferences });
+    await store.start();
+    const saving = store.setPreference("sounds", true);
+    expect(store.preferences).toEqual({ desktop_notifications: true, sounds: true });
+    expect(savePreferences).toHaveBeenCalledExactlyOnceWith({
+      desktop_notifications: true,
+      sounds: true,
+    });
+    answer({ status: "ok", data: null });
+    expect(await saving).toBeNull();
+    expect(store.preferences).toEqual({ desktop_notifications: true, sounds: true });
+  });
+
+  it("goes back to the saved ones when Rust refuses, and says why", async () => {
+    const { store } = setup({
+      savePreferences: () => fail(appError("internal", { message: "x" })),
+    });
+    await store.start();
+    const problem = await store.setPreference("desktop_notifications", false);
+    expect(problem).toMatch(/^Could not save: /);
+    expect(store.preferences).toEqual({ desktop_notifications: true, sounds: false });
   });
 });

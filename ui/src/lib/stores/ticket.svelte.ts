@@ -8,6 +8,7 @@ import {
   type TicketErrors,
   type TicketField,
 } from "../ticket";
+import type { RiskKind } from "../ticket-sizing";
 
 export class TicketStore {
   side = $state<Side>("buy");
@@ -25,6 +26,12 @@ export class TicketStore {
   tpSlOpen = $state(false);
   takeProfit = $state("");
   stopLoss = $state("");
+  /** The size is worked out from a risk and a stop instead of typed. */
+  riskMode = $state(false);
+  riskKind = $state<RiskKind>("percent");
+  /** Percent of equity, or an amount of the settle currency (sats for bitcoin). */
+  riskValue = $state("1");
+  riskStop = $state("");
   /** Fields the user has edited: only their messages show until a submit is tried. */
   touched = $state<Partial<Record<TicketField, boolean>>>({});
   /** Messages from the backend, shown until the field changes. */
@@ -95,12 +102,38 @@ export class TicketStore {
     this.edited("size");
   }
 
+  /** Sizes by risk, or goes back to a typed size (the size the risk came to, if any). */
+  setRiskMode(on: boolean, size: string | null = null): void {
+    if (on === this.riskMode) return;
+    this.riskMode = on;
+    if (!on && size !== null) this.useSize(size);
+  }
+
+  /** Sets the stop the risk is measured to. With `attach` (venues that take a stop-loss with
+   * the order) it becomes the order's stop-loss too, shown in the TP/SL pair. */
+  setRiskStop(price: string, attach: boolean): void {
+    this.riskStop = price;
+    if (!attach) return;
+    this.tpSlOpen = true;
+    this.stopLoss = price;
+    this.edited("stop_loss");
+  }
+
+  /** Puts a worked-out size (contracts) in the size field, in place of any risk or margin. */
+  useSize(size: string): void {
+    this.riskMode = false;
+    this.sizeMode = "contracts";
+    this.size = size;
+    this.edited("size");
+  }
+
   /** Fits the ticket to a newly selected instrument. */
   resetFor(instrument: Instrument): void {
     if (!sizesByMargin(instrument)) this.sizeMode = "contracts";
     this.size = this.sizeMode === "contracts" ? instrument.min_size : "";
     this.price = "";
     this.trigger = "";
+    this.riskStop = "";
     this.tpSlOpen = false;
     this.takeProfit = "";
     this.stopLoss = "";

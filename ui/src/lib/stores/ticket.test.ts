@@ -109,3 +109,46 @@ describe("TicketStore", () => {
     expect(t.size).toBe("0.01");
   });
 });
+
+describe("TicketStore sizing by risk", () => {
+  it("makes the risk's stop the order's stop-loss where the venue takes one", () => {
+    const t = new TicketStore();
+    t.setRiskStop("49000", true);
+    expect(t.riskStop).toBe("49000");
+    expect(t.tpSlOpen).toBe(true);
+    expect(t.stopLoss).toBe("49000");
+    expect(t.touched.stop_loss).toBe(true);
+  });
+
+  it("leaves the stop-loss alone where the venue takes none", () => {
+    const t = new TicketStore();
+    t.setRiskStop("49000", false);
+    expect(t.tpSlOpen).toBe(false);
+    expect(t.stopLoss).toBe("");
+  });
+
+  it("goes back to a typed size with the size the risk came to", () => {
+    const t = new TicketStore();
+    t.size = "5";
+    t.setRiskMode(true);
+    expect(t.riskMode).toBe(true);
+    t.setRiskMode(false, "0.100");
+    expect(t.draft).toMatchObject({ size: "0.100", sizeMode: "contracts" });
+  });
+
+  it("puts a worked-out size in contracts in place of a margin or risk", () => {
+    const t = new TicketStore();
+    t.setSizeMode("margin");
+    t.setRiskMode(true);
+    t.useSize("250");
+    expect(t.riskMode).toBe(false);
+    expect(t.draft).toMatchObject({ size: "250", sizeMode: "contracts" });
+  });
+
+  it("forgets the stop on a new instrument", () => {
+    const t = new TicketStore();
+    t.setRiskStop("49000", false);
+    t.resetFor(btcPerp());
+    expect(t.riskStop).toBe("");
+  });
+});

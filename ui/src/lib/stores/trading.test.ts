@@ -33,16 +33,24 @@ function setup(outcome: Result<OrderOutcome, AppError>) {
   };
   const orders = new OrdersStore();
   const toasts = new Toasts({ timers: false });
-  return { closePosition, orders, toasts, trading: new Trading(api, orders, toasts, () => 42) };
+  const alerts = { alert: vi.fn() };
+  return {
+    closePosition,
+    orders,
+    toasts,
+    alerts,
+    trading: new Trading(api, orders, toasts, () => 42, alerts),
+  };
 }
 
 describe("Trading", () => {
   it("shows an accepted order at once", async () => {
-    const { trading, orders, toasts } = setup({
+    const { trading, orders, toasts, alerts } = setup({
       status: "ok",
       data: { outcome: "accepted", order: order("c1") },
     });
     expect(await trading.submit("demo", ticket, btcPerp())).toEqual({});
+    expect(alerts.alert).not.toHaveBeenCalled();
     expect(orders.get("c1")?.status).toBe("open");
     expect(toasts.items.map((t) => [t.kind, t.title])).toEqual([["success", "Order accepted"]]);
   });
@@ -72,7 +80,7 @@ describe("Trading", () => {
   });
 
   it("shows a rejection with the venue's code and the field at fault", async () => {
-    const { trading, orders, toasts } = setup({
+    const { trading, orders, toasts, alerts } = setup({
       status: "ok",
       data: {
         outcome: "rejected",
@@ -90,6 +98,11 @@ describe("Trading", () => {
       kind: "error",
       detail: "bad trigger (venue code E42)",
     });
+    expect(alerts.alert).toHaveBeenCalledExactlyOnceWith(
+      "rejection",
+      "Order rejected",
+      "bad trigger (venue code E42)",
+    );
   });
 
   it("puts an invalid-order AppError next to its field", async () => {

@@ -14,6 +14,7 @@ import type {
   Position,
   PositionSide,
 } from "../bindings/bindings";
+import { SILENT, type AlertSink } from "../alerts";
 import { formatterFor } from "../format";
 import { sizeUnitLabel } from "../instrument";
 import { describeError } from "../ipc/result";
@@ -161,12 +162,26 @@ export class Trading {
   readonly #orders: OrdersStore;
   readonly #toasts: Toasts;
   readonly #now: () => number;
+  readonly #alerts: AlertSink;
 
-  constructor(api: TradingApi, orders: OrdersStore, toasts: Toasts, now: () => number = Date.now) {
+  /** `alerts` hears of the venue's rejections, besides the toast. */
+  constructor(
+    api: TradingApi,
+    orders: OrdersStore,
+    toasts: Toasts,
+    now: () => number = Date.now,
+    alerts: AlertSink = SILENT,
+  ) {
     this.#api = api;
     this.#orders = orders;
     this.#toasts = toasts;
     this.#now = now;
+    this.#alerts = alerts;
+  }
+
+  #reject(title: string, detail: string): void {
+    this.#notify({ kind: "error", title, detail });
+    this.#alerts.alert("rejection", title, detail);
   }
 
   #notify(n: Notice): void {
@@ -196,11 +211,7 @@ export class Trading {
         this.#notify({ kind: "success", title: "Order accepted", detail: what });
         return {};
       case "rejected": {
-        this.#notify({
-          kind: "error",
-          title: "Order rejected",
-          detail: describeError(outcome.error),
-        });
+        this.#reject("Order rejected", describeError(outcome.error));
         const kind = outcome.error.kind;
         return kind.kind === "invalid_order"
           ? { [ticketField(kind.field)]: outcome.error.message }
@@ -321,11 +332,7 @@ export class Trading {
         });
         return;
       case "rejected":
-        this.#notify({
-          kind: "error",
-          title: "Close rejected",
-          detail: describeError(outcome.error),
-        });
+        this.#reject("Close rejected", describeError(outcome.error));
         return;
       case "unknown":
         this.#notify({

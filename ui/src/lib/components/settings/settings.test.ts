@@ -255,6 +255,7 @@ describe("SettingsDialog", () => {
       updateAccount: fail,
       removeAccount: () => Promise.resolve({ status: "ok", data: null }),
       testConnection: () => Promise.resolve({ status: "ok", data: balance() }),
+      savePreferences: () => Promise.resolve({ status: "ok", data: null }),
       ...over,
     };
   }
@@ -460,6 +461,53 @@ describe("SettingsDialog", () => {
     expect(has("account-form")).toBe(false);
     expect(rows().map((r) => r.dataset["accountId"])).toEqual(["a7"]);
     expect(document.querySelector('input[type="password"]')).toBeNull();
+  });
+
+  it("shows the notification preferences and saves a change at once", async () => {
+    const savePreferences = vi.fn(() => Promise.resolve({ status: "ok" as const, data: null }));
+    const { push } = await open(
+      { preferences: { desktop_notifications: true, sounds: false } },
+      { savePreferences },
+    );
+    const desktop = el("pref-desktop-notifications") as HTMLInputElement;
+    const sounds = el("pref-sounds") as HTMLInputElement;
+    expect([desktop.checked, sounds.checked]).toEqual([true, false]);
+    sounds.click();
+    flushSync();
+    expect(savePreferences).toHaveBeenCalledExactlyOnceWith({
+      desktop_notifications: true,
+      sounds: true,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    flushSync();
+    expect(sounds.checked).toBe(true);
+    // What Rust pushes next is what shows.
+    push(settingsView({ preferences: { desktop_notifications: false, sounds: true } }));
+    flushSync();
+    expect([desktop.checked, sounds.checked]).toEqual([false, true]);
+  });
+
+  it("says so and shows the saved preference when one cannot be saved", async () => {
+    const savePreferences = vi.fn(() =>
+      Promise.resolve({
+        status: "error" as const,
+        error: {
+          code: "internal" as const,
+          message: "disk full",
+          retryable: false,
+          venue_code: null,
+          field: null,
+          retry_after_ms: null,
+        },
+      }),
+    );
+    await open({}, { savePreferences });
+    const desktop = el("pref-desktop-notifications") as HTMLInputElement;
+    desktop.click();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    flushSync();
+    expect(desktop.checked).toBe(true);
+    expect(el("pref-problem").textContent).toMatch(/^Could not save: /);
   });
 
   it("closes on Esc and on the close button", async () => {

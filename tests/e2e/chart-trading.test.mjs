@@ -228,6 +228,8 @@ test("a click on the DOM ladder's bid side places a limit at that level", async 
 });
 
 test("click-to-send latency over 200 ladder clicks, then Cancel all clears the book", async () => {
+  // The smallest size, so 200 orders stay within the demo account's margin.
+  await u.typeInto("ticket-size", "0.001");
   // The ladder follows the market, so each click looks its row up again.
   // A cell re-rendered (or scrolled away) between finding and clicking it is stale or gone:
   // WebDriver refuses that click before dispatching it, so trying again cannot place a
@@ -262,11 +264,33 @@ test("click-to-send latency over 200 ladder clicks, then Cancel all clears the b
     `click-to-send over ${latency.count} orders: p50 ${latency.p50_ms.toFixed(2)} ms, p99 ${latency.p99_ms.toFixed(2)} ms, max ${latency.max_ms.toFixed(2)} ms`,
   );
   assert.ok(latency.p50_ms < 1000, JSON.stringify(latency));
+  // The ladder's bids may have filled as the market moved: three limits 1 % below it rest.
+  const last = Number(
+    await (await u.find("chart")).getAttribute("data-last-close"),
+  );
+  const far = Math.floor((last * 0.99) / 0.5) * 0.5;
+  await (await u.find("ticket-side-buy")).click();
+  await (await u.find("ticket-type-limit")).click();
+  await u.typeInto("ticket-price", String(far));
+  await u.typeInto("ticket-size", "0.01");
+  for (let i = 0; i < 3; i++) {
+    await eventually(
+      async () => (await u.find("ticket-submit")).isEnabled(),
+      "submit enabled",
+    );
+    await (await u.find("ticket-submit")).click();
+  }
   await (await u.find("tab-orders")).click();
+  await eventually(
+    async () => (await orderRows()).length >= 3,
+    "the three resting limits",
+  );
   // The button counts the working orders it will cancel: enabled once they are listed.
-  const nuke = await u.find("nuke-cancel-all");
-  await eventually(() => nuke.isEnabled(), "Cancel all enabled");
-  await nuke.click();
+  await eventually(
+    async () => (await u.find("nuke-cancel-all")).isEnabled(),
+    "Cancel all enabled",
+  );
+  await (await u.find("nuke-cancel-all")).click();
   const confirm = await eventually(
     async () => (await u.findAll("nuke-confirm"))[0],
     "the confirmation",

@@ -11,7 +11,7 @@ import type {
   Timeframe,
 } from "../bindings/bindings";
 import { SILENT, type AlertSink } from "../alerts";
-import { formatterFor } from "../format";
+import { formatterFor, settleAmount } from "../format";
 import { instrumentKey, sameInstrument, sizeUnitLabel } from "../instrument";
 import { accountSnapshot, listAccounts, openAccountStream } from "../ipc/account";
 import { listInstruments, openMarketStream } from "../ipc/market";
@@ -326,7 +326,9 @@ export class Session {
     const fmt = formatterFor(instrument);
     const unit = instrument ? sizeUnitLabel(instrument) : "";
     const title = `${fill.side === "buy" ? "Bought" : "Sold"} ${fmt.size(fill.size)} ${unit} ${fill.instrument.symbol}`;
-    const detail = `@ ${fmt.price(fill.price)} · fee ${fmt.money(fill.fee)}`;
+    // The fee in the settle currency, in sats for BTC (as the positions and ticket show it).
+    const fee = settleAmount(fill.fee, instrument?.settle ?? fmt.settle);
+    const detail = `@ ${fmt.price(fill.price)} · fee ${fee.amount} ${fee.unit}`;
     toasts.push("success", title, detail);
     alerts.alert("fill", title, detail);
   }

@@ -120,11 +120,11 @@ describe("Session", () => {
       fill: fill("f3", { side: "sell", price: "91250.5" }),
     });
     expect(stores.toasts.items[0]?.title).toBe("Sold 0.010 BTC BTC-PERP");
-    expect(stores.toasts.items[0]?.detail).toBe("@ 91,250.5 · fee 0.45");
+    expect(stores.toasts.items[0]?.detail).toBe("@ 91,250.5 · fee 0.45 USD");
     expect(stores.alerts.alert).toHaveBeenCalledExactlyOnceWith(
       "fill",
       "Sold 0.010 BTC BTC-PERP",
-      "@ 91,250.5 · fee 0.45",
+      "@ 91,250.5 · fee 0.45 USD",
     );
     // A working order the venue drops is a rejection too.
     accountChannel?.onmessage({

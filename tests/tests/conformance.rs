@@ -63,6 +63,21 @@ struct LnmFaults<'a> {
     bid: AtomicI64,
 }
 
+impl LnmFaults<'_> {
+    /// Up to 5 s for a stream client subscribed to the ticker.
+    fn wait_for_ticker_subscriber(&self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while !self
+            .server
+            .state
+            .has_subscriber("futures/inverse/btc_usd/ticker")
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
 impl Faults for LnmFaults<'_> {
     fn lose_next_order_answer(&self, instrument: &InstrumentId) {
         let route = if cross::is_cross(instrument) {
@@ -80,20 +95,15 @@ impl Faults for LnmFaults<'_> {
     }
 
     fn drop_streams(&self) {
+        // The client may see its socket open before the server has listed it: drop only a
+        // connection the server knows (and has subscribed), or there is nothing to drop.
+        self.wait_for_ticker_subscriber();
         self.server.state.drop_streams();
     }
 
     fn move_market(&self) {
         // Wait for the reconnected client's subscription, then move the quote.
-        let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while !self
-            .server
-            .state
-            .has_subscriber("futures/inverse/btc_usd/ticker")
-            && std::time::Instant::now() < deadline
-        {
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        self.wait_for_ticker_subscriber();
         let bid = Decimal::from(self.bid.fetch_add(1, Ordering::Relaxed));
         self.server.state.set_quote(bid, bid + Decimal::ONE);
     }

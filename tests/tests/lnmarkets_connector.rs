@@ -49,6 +49,26 @@ async fn setup(passphrase: &str) -> (LnmServer, Arc<LnMarkets>) {
     (server, venue)
 }
 
+/// An engine trading the connector's account `lnm-1`.
+fn engine_for(venue: &Arc<LnMarkets>) -> (Engine, AccountId) {
+    let engine = Engine::new(Arc::new(SystemClock), EngineConfig::default());
+    engine.add_market(venue.clone());
+    engine.add_account(venue.account_info(), venue.clone());
+    (engine, AccountId::from("lnm-1"))
+}
+
+/// Subscribes to BTC/USD so market orders have a fresh price.
+async fn live_price(engine: &Engine) {
+    engine
+        .subscribe_market(
+            &btc_usd(),
+            Arc::new(|_f: &kestrel_core::engine::MarketFrame| true),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+}
+
 async fn next_matching<S, T>(stream: &mut S, what: &str, mut f: impl FnMut(&T) -> bool) -> T
 where
     S: futures::Stream<Item = T> + Unpin,
@@ -290,10 +310,7 @@ fn ticket(side: Side, order_type: OrderType, size: &str, price: Option<&str>) ->
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trading_through_the_engine_opens_lists_cancels_and_closes() {
     let (server, venue) = setup("pass-1").await;
-    let engine = Engine::new(Arc::new(SystemClock), EngineConfig::default());
-    engine.add_market(venue.clone());
-    engine.add_account(venue.account_info(), venue.clone());
-    let account = AccountId::from("lnm-1");
+    let (engine, account) = engine_for(&venue);
     // The engine's price-band check needs a price: open the market feed first.
     let frames = Arc::new(std::sync::Mutex::new(0_u32));
     let seen = frames.clone();
@@ -482,18 +499,8 @@ async fn trading_through_the_engine_opens_lists_cancels_and_closes() {
 async fn a_gateway_error_after_the_venue_acted_is_reconciled_to_exactly_one_order() {
     use kestrel_tests::server::Fault;
     let (server, venue) = setup("pass-1").await;
-    let engine = Engine::new(Arc::new(SystemClock), EngineConfig::default());
-    engine.add_market(venue.clone());
-    engine.add_account(venue.account_info(), venue.clone());
-    let account = AccountId::from("lnm-1");
-    engine
-        .subscribe_market(
-            &btc_usd(),
-            Arc::new(|_f: &kestrel_core::engine::MarketFrame| true),
-        )
-        .await
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (engine, account) = engine_for(&venue);
+    live_price(&engine).await;
     server.state.faults.inject(
         "/v3/futures/isolated/trade",
         Fault::StatusAfter {
@@ -791,10 +798,7 @@ async fn a_paid_deposit_and_a_withdrawal_are_pushed_and_move_the_balance() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moving_an_order_on_a_venue_without_amend_cancels_then_replaces_it_once() {
     let (server, venue) = setup("pass-1").await;
-    let engine = Engine::new(Arc::new(SystemClock), EngineConfig::default());
-    engine.add_market(venue.clone());
-    engine.add_account(venue.account_info(), venue.clone());
-    let account = AccountId::from("lnm-1");
+    let (engine, account) = engine_for(&venue);
     let OrderOutcome::Accepted { order } = engine
         .place_order(
             &account,
@@ -870,19 +874,9 @@ async fn moving_an_order_on_a_venue_without_amend_cancels_then_replaces_it_once(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_trailing_stop_loss_follows_the_bid_up_and_closes_the_trade_when_reached() {
     let (server, venue) = setup("pass-1").await;
-    let engine = Engine::new(Arc::new(SystemClock), EngineConfig::default());
-    engine.add_market(venue.clone());
-    engine.add_account(venue.account_info(), venue.clone());
-    let account = AccountId::from("lnm-1");
+    let (engine, account) = engine_for(&venue);
     // Market orders need a live price.
-    engine
-        .subscribe_market(
-            &btc_usd(),
-            Arc::new(|_f: &kestrel_core::engine::MarketFrame| true),
-        )
-        .await
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    live_price(&engine).await;
     engine
         .place_order(&account, &ticket(Side::Buy, OrderType::Market, "100", None))
         .await
@@ -955,10 +949,7 @@ async fn a_trailing_stop_loss_follows_the_bid_up_and_closes_the_trade_when_reach
 async fn a_cancel_whose_answer_is_lost_is_reconciled_from_the_canceled_list() {
     use kestrel_tests::server::Fault;
     let (server, venue) = setup("pass-1").await;
-    let engine = Engine::new(Arc::new(SystemClock), EngineConfig::default());
-    engine.add_market(venue.clone());
-    engine.add_account(venue.account_info(), venue.clone());
-    let account = AccountId::from("lnm-1");
+    let (engine, account) = engine_for(&venue);
     let OrderOutcome::Accepted { order } = engine
         .place_order(
             &account,
@@ -1011,10 +1002,7 @@ async fn a_cancel_whose_answer_is_lost_is_reconciled_from_the_canceled_list() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_trade_opened_with_take_profit_and_stop_loss_carries_them() {
     let (server, venue) = setup("pass-1").await;
-    let engine = Engine::new(Arc::new(SystemClock), EngineConfig::default());
-    engine.add_market(venue.clone());
-    engine.add_account(venue.account_info(), venue.clone());
-    let account = AccountId::from("lnm-1");
+    let (engine, account) = engine_for(&venue);
     let mut limit = ticket(Side::Buy, OrderType::Limit, "100", Some("49000"));
     limit.take_profit = Some("52000".into());
     limit.stop_loss = Some("49000".into());

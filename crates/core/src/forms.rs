@@ -14,6 +14,8 @@ pub enum FieldKind {
     Url,
     /// 32 bytes of hex (an Ethereum private key), with or without `0x`.
     HexPrivateKey,
+    /// A whole number of seconds within the field's limits (5 to 3600).
+    Seconds,
 }
 
 /// One input of a venue's account form. Secret fields go to the OS keychain and never

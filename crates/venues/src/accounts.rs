@@ -3,6 +3,7 @@
 //! account in its settings and the secret part in the OS keychain; this module sees both
 //! only long enough to build a connector.
 
+use crate::lmex::{self, Lmex, LmexConfig};
 use crate::lnmarkets::{self, LnMarkets, LnmConfig};
 use kestrel_core::{
     AccountId, AccountInfo, Balance, Clock, Error, FieldKind, FieldValue, FormField, MarketData,
@@ -84,7 +85,7 @@ pub fn forms() -> Vec<VenueForm> {
 
 /// The form for `venue`, or `None` for the built-in Demo.
 pub fn form(venue: VenueId) -> Option<VenueForm> {
-    use FieldKind::{Email, HexPrivateKey, Text, Url};
+    use FieldKind::{Email, HexPrivateKey, Seconds, Text, Url};
     let unbuilt = |venue: VenueId, fields: Vec<FormField>| VenueForm {
         venue,
         name: venue.name().into(),
@@ -117,13 +118,24 @@ pub fn form(venue: VenueId) -> Option<VenueForm> {
             testnet_rest: Some(lnmarkets::rest::SIGNET.into()),
             testnet_ws: Some(lnmarkets::ws::SIGNET.into()),
         },
-        VenueId::Lmex => unbuilt(
+        VenueId::Lmex => VenueForm {
             venue,
-            vec![
-                FormField::new("key", "API key", Text, true),
+            name: venue.name().into(),
+            available: true,
+            unavailable_reason: None,
+            fields: vec![
+                FormField::new("key", "API key", Text, true)
+                    .help("Create one under Account → API Management on LMEX (futures, trading allowed)."),
                 FormField::new("secret", "API secret", Text, true),
+                FormField::new(CANCEL_AFTER_FIELD, "Cancel orders if disconnected (s)", Seconds, false)
+                    .optional()
+                    .help("LMEX's dead-man switch: while Kestrel is connected it re-arms cancelAllAfter; if Kestrel goes silent this many seconds, the venue cancels every working order. Empty: off."),
             ],
-        ),
+            mainnet_rest: Some(lmex::rest::MAINNET.into()),
+            mainnet_ws: Some(lmex::ws::MAINNET.into()),
+            testnet_rest: Some(lmex::rest::TESTNET.into()),
+            testnet_ws: Some(lmex::ws::TESTNET.into()),
+        },
         VenueId::Levret => unbuilt(
             venue,
             vec![
@@ -152,6 +164,11 @@ pub fn form(venue: VenueId) -> Option<VenueForm> {
         ),
     })
 }
+
+/// LMEX's dead-man switch timeout, in seconds (a public form field).
+const CANCEL_AFTER_FIELD: &str = "cancel_after_s";
+/// Its limits.
+const CANCEL_AFTER_SECONDS: std::ops::RangeInclusive<u64> = 5..=3_600;
 
 /// The field whose value the UI may show masked as the account's key id.
 pub fn key_field(venue: VenueId) -> Option<&'static str> {
@@ -234,6 +251,21 @@ pub fn validate(form: &VenueForm, entered: &Entered<'_>) -> std::result::Result<
 fn check_kind(field: &FormField, value: &str) -> std::result::Result<(), FieldError> {
     match field.kind {
         FieldKind::Text => Ok(()),
+        FieldKind::Seconds => value
+            .parse::<u64>()
+            .ok()
+            .filter(|s| CANCEL_AFTER_SECONDS.contains(s))
+            .map(|_| ())
+            .ok_or_else(|| {
+                FieldError::new(
+                    &field.name,
+                    format!(
+                        "Enter whole seconds from {} to {}.",
+                        CANCEL_AFTER_SECONDS.start(),
+                        CANCEL_AFTER_SECONDS.end()
+                    ),
+                )
+            }),
         FieldKind::Email => {
             let ok = value.split_once('@').is_some_and(|(user, host)| {
                 !user.is_empty() && host.contains('.') && !value.contains(' ')
@@ -289,12 +321,14 @@ fn check_url(
 #[derive(Clone)]
 pub enum Connector {
     LnMarkets(Arc<LnMarkets>),
+    Lmex(Arc<Lmex>),
 }
 
 impl fmt::Debug for Connector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Connector::LnMarkets(c) => write!(f, "LnMarkets({})", c.account_info().id),
+            Connector::Lmex(c) => write!(f, "Lmex({})", c.account_info().id),
         }
     }
 }
@@ -327,6 +361,32 @@ impl Connector {
                 }
                 Ok(Connector::LnMarkets(LnMarkets::new(config, clock)?))
             }
+            VenueId::Lmex => {
+                let credentials = lmex::auth::LmexCredentials {
+                    key: credentials.require("key")?.expose_secret().to_owned(),
+                    secret: credentials.require("secret")?.clone(),
+                };
+                let mut config = LmexConfig::for_network(
+                    spec.id.clone(),
+                    spec.label.clone(),
+                    spec.network,
+                    Some(credentials),
+                );
+                if let Some(url) = &spec.rest_url {
+                    config.rest_url = url.clone();
+                }
+                if let Some(url) = &spec.ws_url {
+                    config.ws_url = url.clone();
+                }
+                config.cancel_all_after = spec
+                    .public
+                    .iter()
+                    .find(|v| v.name == CANCEL_AFTER_FIELD)
+                    .and_then(|v| v.value.trim().parse::<u64>().ok())
+                    .filter(|s| CANCEL_AFTER_SECONDS.contains(s))
+                    .map(std::time::Duration::from_secs);
+                Ok(Connector::Lmex(Lmex::new(config, clock)?))
+            }
             other => Err(Error::unsupported(format!(
                 "Kestrel cannot trade on {other} yet: its connector is not built."
             ))),
@@ -337,6 +397,7 @@ impl Connector {
     pub fn info(&self) -> AccountInfo {
         match self {
             Connector::LnMarkets(c) => c.account_info(),
+            Connector::Lmex(c) => c.account_info(),
         }
     }
 
@@ -344,6 +405,7 @@ impl Connector {
     pub fn market(&self) -> Arc<dyn MarketData> {
         match self {
             Connector::LnMarkets(c) => c.clone(),
+            Connector::Lmex(c) => c.clone(),
         }
     }
 
@@ -351,6 +413,7 @@ impl Connector {
     pub fn trading(&self) -> Arc<dyn Trading> {
         match self {
             Connector::LnMarkets(c) => c.clone(),
+            Connector::Lmex(c) => c.clone(),
         }
     }
 
@@ -358,6 +421,7 @@ impl Connector {
     pub async fn test_connection(&self) -> Result<Balance> {
         match self {
             Connector::LnMarkets(c) => c.test_connection().await,
+            Connector::Lmex(c) => c.test_connection().await,
         }
     }
 }
@@ -404,7 +468,7 @@ mod tests {
             .filter(|f| f.available)
             .map(|f| f.venue)
             .collect();
-        assert_eq!(available, vec![VenueId::LnMarkets]);
+        assert_eq!(available, vec![VenueId::LnMarkets, VenueId::Lmex]);
         assert!(all
             .iter()
             .filter(|f| !f.available)

@@ -16,6 +16,10 @@ use tauri::State;
 fn lnmarkets(state: &AppState, account: &AccountId) -> Result<Arc<LnMarkets>, AppError> {
     match state.accounts.connector(account)? {
         Connector::LnMarkets(c) => Ok(c),
+        Connector::Lmex(_) => Err(kestrel_core::Error::unsupported(format!(
+            "{account} is not an LN Markets account"
+        ))
+        .into()),
     }
 }
 

@@ -1,10 +1,16 @@
 //! LMEX ↔ core: order status codes, error codes, and the sequenced book stream.
 
-use super::wire::{LmexBookUpdate, LmexError, LmexOrderAck};
-use kestrel_core::{
-    BookDelta, BookLevel, BookSnapshot, Error, ErrorKind, InstrumentId, LevelChange, OrderStatus,
-    Side, VenueId,
+use super::wire::{
+    LmexBookUpdate, LmexCandle, LmexError, LmexFill, LmexMarket, LmexOrder, LmexOrderAck,
+    LmexPosition, LmexTrade, LmexWallet,
 };
+use kestrel_core::{
+    Balance, BookDelta, BookLevel, BookSnapshot, Candle, ClientOrderId, ContractKind, Error,
+    ErrorKind, Fill, Instrument, InstrumentId, InstrumentKind, LevelChange, Liquidity, MarginMode,
+    Order, OrderId, OrderStatus, OrderType, Position, PositionSide, Result, Side, SizeUnit, Ticker,
+    TimestampMs, Trade, TradeId, VenueId,
+};
+use rust_decimal::Decimal;
 
 /// What an order status code means (NOTES.md §2.4, from BTSE: 2 inserted, 4 fully
 /// transacted, 5 partially transacted, 6 cancelled, 9 trigger inserted, 10 trigger
@@ -12,7 +18,7 @@ use kestrel_core::{
 /// instead of an order.
 pub fn order_status(code: i64) -> Option<OrderStatus> {
     Some(match code {
-        2 | 9 | 10 => OrderStatus::Open,
+        2 | 9 | 10 | 123 => OrderStatus::Open,
         4 => OrderStatus::Filled,
         5 => OrderStatus::PartiallyFilled,
         6 => OrderStatus::Cancelled,
@@ -25,23 +31,24 @@ pub fn order_status(code: i64) -> Option<OrderStatus> {
 /// refusals (15 rejected, 16 not found, or any code that is not an order state) becomes a
 /// typed error carrying the venue's message and code.
 pub fn ack_error(ack: &LmexOrderAck) -> Option<Error> {
-    let status = order_status(ack.status);
-    let failed = matches!(status, None | Some(OrderStatus::Rejected)) || ack.status == 16;
-    if !failed {
+    let code = ack.status.unwrap_or(0);
+    let status = order_status(code);
+    if !matches!(status, None | Some(OrderStatus::Rejected)) {
         return None;
     }
     let message = ack
         .message
         .clone()
-        .unwrap_or_else(|| format!("LMEX refused the order (status {})", ack.status));
-    let kind = match ack.status {
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| format!("LMEX refused the order (status {code})"));
+    let kind = match code {
         16 => ErrorKind::NotFound,
         _ => ErrorKind::InvalidOrder {
             field: "order".into(),
         },
     };
     let mut e = Error::new(kind, message);
-    e.venue_code = Some(ack.status.to_string());
+    e.venue_code = Some(code.to_string());
     Some(e)
 }
 
@@ -118,6 +125,276 @@ pub fn instrument_id(symbol: &str) -> InstrumentId {
     InstrumentId::new(VenueId::Lmex, symbol)
 }
 
+/// An instrument from its `market_summary` entry: linear, sized in whole contracts of
+/// `contractSize` base units, margined and settled in USDT.
+pub fn instrument(m: &LmexMarket) -> Instrument {
+    let base = m
+        .base
+        .clone()
+        .unwrap_or_else(|| m.symbol.split('-').next().unwrap_or(&m.symbol).to_owned());
+    let quote = "USDT".to_owned();
+    Instrument {
+        id: instrument_id(&m.symbol),
+        display_name: format!("{base}/{quote} perpetual"),
+        kind: InstrumentKind::Perpetual,
+        contract: ContractKind::Linear,
+        base,
+        quote: quote.clone(),
+        settle: quote,
+        price_tick: m.min_price_increment,
+        size_step: m.min_size_increment.max(Decimal::ONE),
+        min_size: m.min_order_size.max(Decimal::ONE),
+        max_size: m.max_order_size,
+        size_unit: SizeUnit::Contracts,
+        contract_size: m.contract_size,
+        max_leverage: Decimal::from(100),
+        maker_fee: Decimal::new(2, 4),
+        taker_fee: Decimal::new(5, 4),
+    }
+}
+
+/// The ticker a `market_summary` entry describes.
+pub fn ticker(m: &LmexMarket, now: TimestampMs) -> Ticker {
+    Ticker {
+        instrument: instrument_id(&m.symbol),
+        last: m.last,
+        bid: m.highest_bid.filter(|p| !p.is_zero()),
+        ask: m.lowest_ask.filter(|p| !p.is_zero()),
+        mark: m.last,
+        index: None,
+        funding_rate: m.funding_rate,
+        next_funding_at: m.funding_time,
+        volume_24h: m.volume,
+        ts: now,
+    }
+}
+
+/// A candle from an `ohlcv` row (its time is in seconds).
+pub fn candle(row: &LmexCandle) -> Candle {
+    let (time_s, open, high, low, close, volume) = *row;
+    Candle {
+        open_time: time_s.saturating_mul(1_000),
+        open,
+        high,
+        low,
+        close,
+        volume,
+    }
+}
+
+/// What kind of order a row is: 76 limit, 77 market, 80 algo (a stop, or a trigger).
+fn order_type(row: &LmexOrder) -> OrderType {
+    let algo = row.order_type == Some(80)
+        || row.trigger_order == Some(true)
+        || matches!(row.tx_type.as_deref(), Some("STOP" | "TRIGGER"));
+    match row.order_type {
+        _ if algo => OrderType::Stop,
+        Some(77) => OrderType::Market,
+        _ => OrderType::Limit,
+    }
+}
+
+/// An order row in the core model. Rows without a status code are working orders (open
+/// order rows carry `orderState` instead).
+pub fn order(row: &LmexOrder, now: TimestampMs) -> Result<Order> {
+    let symbol = row
+        .symbol
+        .as_deref()
+        .ok_or_else(|| Error::protocol("LMEX order without a symbol"))?;
+    let side = row
+        .side
+        .as_deref()
+        .and_then(side)
+        .ok_or_else(|| Error::protocol("LMEX order without a side"))?;
+    let client_order_id = row
+        .cl_order_id
+        .clone()
+        .filter(|c| !c.is_empty())
+        .or_else(|| row.order_id.clone())
+        .ok_or_else(|| Error::protocol("LMEX order without an id"))?;
+    let size = row
+        .original_size
+        .or(row.size)
+        .ok_or_else(|| Error::protocol("LMEX order without a size"))?;
+    let filled = row.filled_size.unwrap_or(Decimal::ZERO);
+    let status = match row.status {
+        Some(code) => order_status(code).ok_or_else(|| {
+            Error::protocol(format!(
+                "LMEX order {client_order_id} in unknown state {code}"
+            ))
+        })?,
+        None if row.order_state.as_deref() == Some("STATUS_INACTIVE") => OrderStatus::Cancelled,
+        None if filled > Decimal::ZERO => OrderStatus::PartiallyFilled,
+        None => OrderStatus::Open,
+    };
+    let kind = order_type(row);
+    let price = row.price.filter(|p| !p.is_zero());
+    let ts = row.timestamp.unwrap_or(now);
+    Ok(Order {
+        id: row.order_id.clone().map(OrderId),
+        client_order_id: ClientOrderId(client_order_id),
+        instrument: instrument_id(symbol),
+        side,
+        order_type: kind,
+        status,
+        size,
+        filled_size: filled,
+        price: if kind == OrderType::Market {
+            None
+        } else {
+            price
+        },
+        trigger_price: row.trigger_price.filter(|p| !p.is_zero()),
+        avg_fill_price: row.average_fill_price.filter(|p| !p.is_zero()),
+        reduce_only: row.reduce_only.unwrap_or(false),
+        post_only: row.post_only.unwrap_or(false),
+        leverage: None,
+        created_at: ts,
+        updated_at: ts,
+        reason: row.message.clone().filter(|m| !m.is_empty()),
+    })
+}
+
+/// A position row in the core model; `None` for a flat row.
+pub fn position(
+    row: &LmexPosition,
+    contract_size: Decimal,
+    now: TimestampMs,
+) -> Result<Option<Position>> {
+    if row.size.is_zero() {
+        return Ok(None);
+    }
+    let side = match side(&row.side) {
+        Some(Side::Buy) => PositionSide::Long,
+        Some(Side::Sell) => PositionSide::Short,
+        None => return Err(Error::protocol(format!("LMEX position side {}", row.side))),
+    };
+    let size = row.size.abs();
+    let leverage = row
+        .isolated_leverage
+        .filter(|l| !l.is_zero())
+        .or(row.current_leverage)
+        .unwrap_or(Decimal::ONE);
+    let notional = size * contract_size * row.entry_price;
+    let margin = if leverage.is_zero() {
+        notional
+    } else {
+        notional / leverage
+    };
+    let stop = row.stop_loss_order.as_ref();
+    Ok(Some(Position {
+        instrument: instrument_id(&row.symbol),
+        side,
+        size,
+        entry_price: row.entry_price,
+        mark_price: row.mark_price,
+        margin: margin.round_dp(8),
+        leverage,
+        margin_mode: if row.margin_type == Some(92) {
+            MarginMode::Isolated
+        } else {
+            MarginMode::Cross
+        },
+        liquidation_price: row.liquidation_price.filter(|p| !p.is_zero()),
+        unrealized_pnl: row.unrealized_profit_loss,
+        realized_pnl: Decimal::ZERO,
+        take_profit: row.take_profit_order.as_ref().map(|e| e.trigger_price),
+        stop_loss: stop.map(|e| e.trigger_price),
+        stop_loss_trail: stop.and_then(|e| e.trail_value).filter(|t| !t.is_zero()),
+        updated_at: row.timestamp.unwrap_or(now),
+    }))
+}
+
+/// An own fill in the core model.
+pub fn fill(row: &LmexFill) -> Result<Fill> {
+    let side = side(&row.side).ok_or_else(|| Error::protocol("LMEX fill without a side"))?;
+    let price = row
+        .filled_price
+        .or(row.price)
+        .filter(|p| !p.is_zero())
+        .ok_or_else(|| Error::protocol("LMEX fill without a price"))?;
+    let size = row
+        .filled_size
+        .or(row.size)
+        .ok_or_else(|| Error::protocol("LMEX fill without a size"))?;
+    let id = row
+        .trade_id
+        .as_ref()
+        .or(row.serial_id.as_ref())
+        .map(|v| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .ok_or_else(|| Error::protocol("LMEX fill without an id"))?;
+    Ok(Fill {
+        trade_id: TradeId(id),
+        order_id: row.order_id.clone().map(OrderId),
+        client_order_id: row
+            .cl_order_id
+            .clone()
+            .filter(|c| !c.is_empty())
+            .map(ClientOrderId),
+        instrument: instrument_id(&row.symbol),
+        side,
+        price,
+        size,
+        fee: row.fee_amount,
+        liquidity: if row.maker == Some(true) {
+            Liquidity::Maker
+        } else {
+            Liquidity::Taker
+        },
+        realized_pnl: row.realized_pnl,
+        ts: row.timestamp,
+    })
+}
+
+/// The account's USDT balance from its wallets (the cross wallet holds it on a unified
+/// futures account).
+pub fn balance(wallets: &[LmexWallet]) -> Balance {
+    let mut b = Balance {
+        currency: "USDT".into(),
+        wallet: Decimal::ZERO,
+        available: Decimal::ZERO,
+        margin_used: Decimal::ZERO,
+        unrealized_pnl: Decimal::ZERO,
+        equity: Decimal::ZERO,
+    };
+    for w in wallets {
+        let cash: Decimal = w
+            .assets
+            .iter()
+            .filter(|a| a.currency == "USDT")
+            .map(|a| a.balance)
+            .sum();
+        b.wallet += if w.assets.is_empty() {
+            w.total_value
+        } else {
+            cash
+        };
+        b.available += w.available_balance;
+        b.unrealized_pnl += w.unrealised_profit_loss;
+        b.equity += w.margin_balance;
+    }
+    b.margin_used = (b.equity - b.available).max(Decimal::ZERO);
+    b
+}
+
+/// A public trade.
+pub fn trade(symbol: &str, t: &LmexTrade) -> Option<Trade> {
+    Some(Trade {
+        instrument: instrument_id(symbol),
+        trade_id: TradeId(match t.trade_id.as_ref()? {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }),
+        price: t.price,
+        size: t.size,
+        taker_side: side(&t.side)?,
+        ts: t.timestamp,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,7 +413,10 @@ mod tests {
                 "side":"BUY","price":"50000","size":"10","timestamp":1700000000000}"#,
         );
         assert!(ack_error(&ok).is_none());
-        assert_eq!(order_status(ok.status), Some(OrderStatus::Open));
+        assert_eq!(
+            order_status(ok.status.unwrap_or(0)),
+            Some(OrderStatus::Open)
+        );
         let refused: LmexOrderAck =
             parse(r#"{"status":135,"message":"Order price out of range","clOrderID":"k-2"}"#);
         let e = ack_error(&refused).unwrap_or_else(|| panic!("an error"));

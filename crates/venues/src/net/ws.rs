@@ -21,6 +21,10 @@ pub struct WsConfig {
     pub connect_timeout: Duration,
     pub backoff_min: Duration,
     pub backoff_max: Duration,
+    /// Venues that want a text heartbeat (LMEX's plain `ping`) instead of ping frames.
+    pub ping_text: Option<String>,
+    /// An `Origin` header for venues that check it.
+    pub origin: Option<String>,
 }
 
 impl WsConfig {
@@ -33,6 +37,8 @@ impl WsConfig {
             connect_timeout: Duration::from_secs(10),
             backoff_min: Duration::from_millis(250),
             backoff_max: Duration::from_secs(30),
+            ping_text: None,
+            origin: None,
         }
     }
 }
@@ -116,6 +122,26 @@ async fn run(
     }
 }
 
+/// The opening handshake's request: the URL, plus `Origin` when configured.
+fn open_request(
+    config: &WsConfig,
+) -> Result<
+    tokio_tungstenite::tungstenite::handshake::client::Request,
+    tokio_tungstenite::tungstenite::Error,
+> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = config.url.as_str().into_client_request()?;
+    if let Some(origin) = &config.origin {
+        let value = origin.parse().map_err(|_| {
+            tokio_tungstenite::tungstenite::Error::Url(
+                tokio_tungstenite::tungstenite::error::UrlError::UnableToConnect(origin.clone()),
+            )
+        })?;
+        request.headers_mut().insert("origin", value);
+    }
+    Ok(request)
+}
+
 /// One connection, from connect to loss; returns why it ended.
 async fn session(
     config: &WsConfig,
@@ -124,7 +150,11 @@ async fn session(
     events: &mpsc::Sender<WsEvent>,
     backoff: &mut Duration,
 ) -> String {
-    let connect = tokio_tungstenite::connect_async(config.url.as_str());
+    let request = match open_request(config) {
+        Ok(r) => r,
+        Err(e) => return format!("bad socket URL {}: {e}", config.url),
+    };
+    let connect = tokio_tungstenite::connect_async(request);
     let socket = match tokio::time::timeout(config.connect_timeout, connect).await {
         Ok(Ok((socket, _))) => socket,
         Ok(Err(e)) => return format!("connect failed: {e}"),
@@ -174,7 +204,8 @@ async fn session(
                 if heard.elapsed() > config.stale_after {
                     return format!("nothing heard for {:?}", config.stale_after);
                 }
-                if let Err(e) = sink.send(Message::Ping(Vec::new().into())).await {
+                let beat = config.ping_text.as_ref().map_or_else(|| Message::Ping(Vec::new().into()), |t| Message::text(t.clone()));
+                if let Err(e) = sink.send(beat).await {
                     return format!("ping failed: {e}");
                 }
             }

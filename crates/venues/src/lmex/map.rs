@@ -495,3 +495,154 @@ mod tests {
         assert_eq!(book.best_bid().map(|l| l.price), Some(dec!(100.0)));
     }
 }
+
+/// The book stream against a reference book: whatever valid sequence of changes the venue
+/// sends, the book rebuilt from its JSON equals the venue's; a lost message is always caught.
+#[cfg(test)]
+mod book_stream {
+    use super::*;
+    use crate::lmex::ws;
+    use kestrel_core::engine::OrderBook;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    /// The venue's side of the story: levels by price, and the JSON it would send.
+    #[derive(Default)]
+    struct Venue {
+        bids: BTreeMap<i64, u64>,
+        asks: BTreeMap<i64, u64>,
+        seq: u64,
+    }
+
+    /// Prices in half-dollar ticks: bids below 100 000, asks at or above, so never crossed.
+    fn price(ticks: i64) -> String {
+        Decimal::new(ticks * 5, 1).normalize().to_string()
+    }
+
+    fn levels(side: &BTreeMap<i64, u64>) -> Vec<[String; 2]> {
+        side.iter()
+            .map(|(p, s)| [price(*p), s.to_string()])
+            .collect()
+    }
+
+    impl Venue {
+        fn snapshot(&mut self) -> String {
+            self.seq += 1;
+            serde_json::json!({"topic": "update:BTC-PERP_0", "data": {"symbol": "BTC-PERP",
+                "type": "snapshot", "seqNum": self.seq, "prevSeqNum": self.seq - 1,
+                "bids": levels(&self.bids), "asks": levels(&self.asks), "timestamp": 1}})
+            .to_string()
+        }
+
+        /// One delta: `(bid, tick offset, size)` changes; size 0 removes the level.
+        fn delta(&mut self, changes: &[(bool, i64, u64)]) -> String {
+            let (mut bids, mut asks) = (Vec::new(), Vec::new());
+            for &(bid, offset, size) in changes {
+                let (book, out, p) = if bid {
+                    (&mut self.bids, &mut bids, 199_999 - offset)
+                } else {
+                    (&mut self.asks, &mut asks, 200_000 + offset)
+                };
+                if size == 0 {
+                    book.remove(&p);
+                } else {
+                    book.insert(p, size);
+                }
+                out.push([price(p), size.to_string()]);
+            }
+            let prev = self.seq;
+            self.seq += 1;
+            serde_json::json!({"topic": "update:BTC-PERP_0", "data": {"symbol": "BTC-PERP",
+                "type": "delta", "seqNum": self.seq, "prevSeqNum": prev,
+                "bids": bids, "asks": asks, "timestamp": 2}})
+            .to_string()
+        }
+    }
+
+    fn apply(book: &mut OrderBook, text: &str) -> std::result::Result<(), String> {
+        let push = ws::parse_book(text).ok_or("not a book push")?;
+        match book_message(&instrument_id("BTC-PERP"), &push.data) {
+            BookMessage::Snapshot(s) => {
+                book.apply_snapshot(&s);
+                Ok(())
+            }
+            BookMessage::Delta(d) => book.apply_delta(&d).map_err(|e| format!("{e:?}")),
+        }
+    }
+
+    fn same(book: &OrderBook, venue: &Venue) -> bool {
+        let view = book.view(usize::MAX);
+        let bids: Vec<(String, String)> = view
+            .bids
+            .iter()
+            .map(|l| (l.price.normalize().to_string(), l.size.to_string()))
+            .collect();
+        let asks: Vec<(String, String)> = view
+            .asks
+            .iter()
+            .map(|l| (l.price.normalize().to_string(), l.size.to_string()))
+            .collect();
+        let want_bids: Vec<(String, String)> = venue
+            .bids
+            .iter()
+            .rev()
+            .map(|(p, s)| (price(*p), s.to_string()))
+            .collect();
+        let want_asks: Vec<(String, String)> = venue
+            .asks
+            .iter()
+            .map(|(p, s)| (price(*p), s.to_string()))
+            .collect();
+        bids == want_bids && asks == want_asks
+    }
+
+    fn change() -> impl Strategy<Value = (bool, i64, u64)> {
+        (
+            any::<bool>(),
+            0i64..60,
+            prop_oneof![Just(0u64), 1u64..500_000],
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn a_valid_delta_stream_rebuilds_the_venues_book(
+            start in proptest::collection::vec(change(), 0..60),
+            deltas in proptest::collection::vec(proptest::collection::vec(change(), 1..6), 1..120),
+            lost in any::<prop::sample::Index>(),
+        ) {
+            let mut venue = Venue::default();
+            venue.delta(&start);
+            let mut book = OrderBook::default();
+            prop_assert!(apply(&mut book, &venue.snapshot()).is_ok());
+            prop_assert!(same(&book, &venue));
+            let texts: Vec<String> = deltas.iter().map(|d| venue.delta(d)).collect();
+            for text in &texts {
+                prop_assert!(apply(&mut book, text).is_ok(), "{}", text);
+            }
+            prop_assert!(same(&book, &venue));
+
+            // The same stream with one message lost: the next one is refused, and the book
+            // is repaired by the snapshot a resubscribe brings.
+            let mut replay = OrderBook::default();
+            let mut venue2 = Venue::default();
+            venue2.delta(&start);
+            prop_assert!(apply(&mut replay, &venue2.snapshot()).is_ok());
+            let texts: Vec<String> = deltas.iter().map(|d| venue2.delta(d)).collect();
+            let skip = lost.index(texts.len());
+            let mut refused = false;
+            for (i, text) in texts.iter().enumerate() {
+                if i == skip {
+                    continue;
+                }
+                if apply(&mut replay, text).is_err() {
+                    refused = true;
+                    break;
+                }
+            }
+            prop_assert!(refused || skip == texts.len() - 1, "a lost delta is caught at the next one");
+            prop_assert!(apply(&mut replay, &venue2.snapshot()).is_ok());
+            prop_assert!(same(&replay, &venue2));
+        }
+    }
+}

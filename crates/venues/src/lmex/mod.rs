@@ -458,22 +458,29 @@ impl MarketCursor {
                 self.book.invalidate();
                 self.status(StreamStatus::Reconnecting);
             }
-            WsEvent::Text(text) => match ws::parse(&text) {
-                Ok(ws::Frame::Push { topic, data }) if topic == self.book_topic => {
-                    match serde_json::from_value::<LmexBookUpdate>(data) {
-                        Ok(update) => self.on_book_update(&update),
-                        Err(e) => {
-                            tracing::warn!(error = %e, "unreadable LMEX book message; resyncing");
-                            self.resync();
-                        }
+            WsEvent::Text(text) => match ws::parse_book(&text) {
+                Some(push) if push.topic == self.book_topic => self.on_book_update(&push.data),
+                _ => self.on_book_frame(&text),
+            },
+        }
+    }
+
+    fn on_book_frame(&mut self, text: &str) {
+        match ws::parse(text) {
+            Ok(ws::Frame::Push { topic, data }) if topic == self.book_topic => {
+                match serde_json::from_value::<LmexBookUpdate>(data) {
+                    Ok(update) => self.on_book_update(&update),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "unreadable LMEX book message; resyncing");
+                        self.resync();
                     }
                 }
-                Ok(ws::Frame::Event { event, message }) if event == "error" => {
-                    tracing::warn!(?message, "LMEX book socket error");
-                }
-                Ok(_) => {}
-                Err(e) => tracing::debug!(error = %e, "skipping an LMEX book frame"),
-            },
+            }
+            Ok(ws::Frame::Event { event, message }) if event == "error" => {
+                tracing::warn!(?message, "LMEX book socket error");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::debug!(error = %e, "skipping an LMEX book frame"),
         }
     }
 

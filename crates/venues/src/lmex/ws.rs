@@ -3,6 +3,7 @@
 //! `pong` keeps both alive.
 
 use super::auth::{self, LmexCredentials};
+use super::wire::{LmexBookUpdate, LmexPush};
 use serde_json::{json, Value};
 
 /// Production and test network WebSocket hosts; the paths below are appended.
@@ -77,6 +78,15 @@ pub enum Frame {
     },
     /// The heartbeat's answer.
     Pong,
+}
+
+/// Reads a book push straight into its type (the hot path: no intermediate JSON tree);
+/// `None` for any other frame, which [`parse`] then reads.
+pub fn parse_book(text: &str) -> Option<LmexPush<LmexBookUpdate>> {
+    if !text.starts_with('{') {
+        return None;
+    }
+    serde_json::from_str(text).ok()
 }
 
 /// Reads one text frame.

@@ -1,7 +1,7 @@
 //! The simulation's liquidity: a market maker that keeps a ladder of quotes around the
 //! fair price, and a crowd of takers whose market orders print trades. Both are seeded.
 
-use kestrel_core::{Instrument, Side};
+use kestrel_core::{ContractKind, Instrument, Side, SizeUnit};
 use rand::Rng;
 use rand_distr::{Distribution, LogNormal, Poisson};
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
@@ -77,7 +77,10 @@ pub fn level_size(
 ) -> Decimal {
     let price = price.to_f64().unwrap_or(0.0).max(f64::MIN_POSITIVE);
     let notional = LEVEL_NOTIONAL * (1.0 + 0.18 * depth as f64) * rng.gen_range(0.35..1.65);
-    to_size(instrument, notional / price)
+    to_size(
+        instrument,
+        in_size_unit(instrument, notional / price, price),
+    )
 }
 
 /// Whether the maker re-sizes a level this step, and which.
@@ -120,8 +123,7 @@ pub fn taker_flow(
             };
             let size = to_size(
                 instrument,
-                size_dist
-                    .sample(rng)
+                in_size_unit(instrument, size_dist.sample(rng), fair)
                     .min(instrument.max_size.to_f64().unwrap_or(1.0) / 20.0),
             );
             TakerOrder { side, size }
@@ -129,7 +131,22 @@ pub fn taker_flow(
         .collect()
 }
 
-/// A float amount as a valid order size: on the step grid, at least the minimum.
+/// An amount of the base currency at `price`, expressed in the unit the instrument's sizes
+/// are counted in: contracts (of `contract_size` base units when linear, quote units when
+/// inverse), base or quote.
+fn in_size_unit(instrument: &Instrument, base_amount: f64, price: f64) -> f64 {
+    let contract = instrument.contract_size.to_f64().unwrap_or(0.0);
+    match (instrument.size_unit, instrument.contract) {
+        (SizeUnit::Base, _) => base_amount,
+        (SizeUnit::Quote, _) => base_amount * price,
+        (SizeUnit::Contracts, _) if contract <= 0.0 => base_amount,
+        (SizeUnit::Contracts, ContractKind::Linear) => base_amount / contract,
+        (SizeUnit::Contracts, ContractKind::Inverse) => base_amount * price / contract,
+    }
+}
+
+/// A float amount in the instrument's size unit as a valid order size: on the step grid,
+/// at least the minimum.
 fn to_size(instrument: &Instrument, amount: f64) -> Decimal {
     let size = Decimal::from_f64(amount).unwrap_or(Decimal::ZERO);
     instrument.floor_to_step(size).max(instrument.min_size)
@@ -138,9 +155,11 @@ fn to_size(instrument: &Instrument, amount: f64) -> Decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::linear;
+    use crate::fixtures::{inverse, linear};
+    use kestrel_core::{InstrumentId, VenueId};
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
+    use rust_decimal_macros::dec;
 
     #[test]
     fn the_ladder_is_on_the_grid_uncrossed_and_deep() {
@@ -190,5 +209,84 @@ mod tests {
         assert!(orders
             .iter()
             .all(|o| o.size >= i.min_size && i.is_on_step(o.size)));
+    }
+
+    /// A linear perpetual in contracts of 0.0001 BTC (LMEX's BTC-PERP).
+    fn linear_in_contracts() -> Instrument {
+        Instrument {
+            size_unit: kestrel_core::SizeUnit::Contracts,
+            contract_size: dec!(0.0001),
+            size_step: Decimal::ONE,
+            min_size: Decimal::ONE,
+            max_size: dec!(1000000),
+            settle: "USDT".into(),
+            ..Instrument::linear_perpetual(
+                InstrumentId::new(VenueId::Lmex, "BTC-PERP"),
+                "BTC",
+                "USDT",
+                dec!(0.5),
+                dec!(1),
+                dec!(1000000),
+            )
+        }
+    }
+
+    #[test]
+    fn sizes_in_contracts_carry_the_notional_of_sizes_in_base() {
+        struct Case {
+            instrument: Instrument,
+            price: Decimal,
+        }
+        let cases = [
+            Case {
+                instrument: linear(),
+                price: dec!(100000),
+            },
+            Case {
+                instrument: linear_in_contracts(),
+                price: dec!(100000),
+            },
+            Case {
+                instrument: inverse(),
+                price: dec!(100000),
+            },
+        ];
+        for (n, c) in cases.into_iter().enumerate() {
+            let i = &c.instrument;
+            let mut rng = ChaCha8Rng::seed_from_u64(9);
+            let levels: Vec<Decimal> = (0..200)
+                .map(|_| level_size(i, c.price, 0, &mut rng))
+                .collect();
+            assert!(
+                levels.iter().all(|s| i.is_on_step(*s) && *s >= i.min_size),
+                "case {n}: sizes on the grid"
+            );
+            // The best level shows about LEVEL_NOTIONAL (0.35× to 1.65×), whatever the unit.
+            let value: Vec<Decimal> = levels.iter().map(|s| i.notional(*s, c.price)).collect();
+            let in_quote = |v: Decimal| match i.contract {
+                ContractKind::Linear => v,
+                ContractKind::Inverse => v * c.price,
+            };
+            assert!(
+                value
+                    .iter()
+                    .all(|v| (dec!(10000)..=dec!(50000)).contains(&in_quote(*v))),
+                "case {n}: {:?}",
+                &value[..3]
+            );
+            let takers: Vec<TakerOrder> = (0..2_000)
+                .flat_map(|_| taker_flow(i, 100_000.0, None, 1.0, 100, &mut rng))
+                .collect();
+            let total: Decimal = takers
+                .iter()
+                .map(|o| in_quote(i.notional(o.size, c.price)))
+                .sum();
+            let mean = total / Decimal::from(takers.len().max(1));
+            // Log-normal around a 2 200 median: the mean sits near 3 300.
+            assert!(
+                (dec!(1500)..=dec!(6000)).contains(&mean),
+                "case {n}: mean taker notional {mean}"
+            );
+        }
     }
 }

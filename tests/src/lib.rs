@@ -3,5 +3,6 @@
 //! (errors, rate limits, answers that never arrive, clock skew).
 
 pub mod conformance;
+pub mod lmex;
 pub mod lnmarkets;
 pub mod server;

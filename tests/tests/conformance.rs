@@ -6,9 +6,12 @@ use kestrel_core::{
     AccountId, Capabilities, Decimal, InstrumentId, MarketData, Network, SystemClock, VenueId,
 };
 use kestrel_tests::conformance::{self, Faults, Subject};
+use kestrel_tests::lmex::LmexServer;
 use kestrel_tests::lnmarkets::{ApiKey, LnmServer};
 use kestrel_tests::server::Fault;
 use kestrel_venues::demo::DemoVenue;
+use kestrel_venues::lmex::auth::LmexCredentials;
+use kestrel_venues::lmex::{Lmex, LmexConfig};
 use kestrel_venues::lnmarkets::auth::LnmCredentials;
 use kestrel_venues::lnmarkets::cross::{self, LnmCrossDirection};
 use kestrel_venues::lnmarkets::{LnMarkets, LnmConfig};
@@ -190,6 +193,77 @@ async fn lnmarkets_cross_margin_conforms() {
             position_tp_sl: false,
             ..MarketData::capabilities(venue.as_ref())
         },
+        tick: dec!(0.5),
+        margin_unit: dec!(0.00000001),
+    };
+    run_all(&subject).await;
+}
+
+/// The LMEX server's faults, as the suite asks for them.
+struct LmexFaults<'a> {
+    server: &'a LmexServer,
+}
+
+impl LmexFaults<'_> {
+    /// Up to 5 s for a client subscribed to the book.
+    fn wait_for_book_subscriber(&self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while !self.server.has_subscriber("update:BTC-PERP_0")
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Faults for LmexFaults<'_> {
+    fn lose_next_order_answer(&self, _instrument: &InstrumentId) {
+        self.server.lose_next_answer("/futures/api/v2.3/order");
+    }
+
+    fn drop_streams(&self) {
+        self.wait_for_book_subscriber();
+        self.server.drop_streams();
+    }
+
+    fn move_market(&self) {
+        self.wait_for_book_subscriber();
+        self.server.move_market();
+    }
+}
+
+/// LMEX: linear contracts, an L2 book, amend in place, exits bound to the position.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lmex_conforms() {
+    let server = LmexServer::start(kestrel_tests::lmex::ApiKey {
+        key: "k".into(),
+        secret: "s".into(),
+    })
+    .await
+    .unwrap();
+    let mut config = LmexConfig::for_network(
+        AccountId::from("lmex"),
+        "LMEX".into(),
+        Network::Testnet,
+        Some(LmexCredentials {
+            key: "k".into(),
+            secret: SecretString::from("s"),
+        }),
+    );
+    config.rest_url = server.base_url();
+    config.ws_url = server.ws_url();
+    let venue = Lmex::new(config, Arc::new(SystemClock)).unwrap();
+    let (bids, _) = server.book("BTC-PERP", 1);
+    let faults = LmexFaults { server: &server };
+    let subject = Subject {
+        venue: venue.as_ref(),
+        market: venue.as_ref(),
+        faults: Some(&faults),
+        instrument: InstrumentId::new(VenueId::Lmex, "BTC-PERP"),
+        size: Decimal::from(20),
+        resting_bid: (bids[0].price * dec!(0.8)).round(),
+        tag: "lmex",
+        capabilities: MarketData::capabilities(venue.as_ref()),
         tick: dec!(0.5),
         margin_unit: dec!(0.00000001),
     };

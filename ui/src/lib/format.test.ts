@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { btcPerp } from "../test/fixtures";
 import {
+  compactSize,
   formatCountdown,
   formatDateMinute,
   formatDateTime,
@@ -14,6 +15,34 @@ import {
   settleAmount,
   usdFromBtc,
 } from "./format";
+
+describe("compactSize", () => {
+  it.each([
+    ["0.125", 3, "0.125"],
+    ["9850", 0, "9,850"],
+    ["99999", 0, "99,999"],
+    // From 100,000: four significant digits and a suffix, never wider than six characters.
+    ["100000", 0, "100.0k"],
+    ["108350", 0, "108.4k"],
+    ["108349", 0, "108.3k"],
+    ["999949", 0, "999.9k"],
+    ["999950", 0, "1.000M"],
+    ["1084000", 0, "1.084M"],
+    ["25000000", 0, "25.00M"],
+    ["108350000", 0, "108.4M"],
+    ["2500000000", 0, "2.500B"],
+    ["3000000000000", 0, "3.000T"],
+    ["123456.789", 3, "123.5k"],
+    ["-108350", 0, "-108.4k"],
+  ])("%s (%i decimals) reads %s", (text, decimals, expected) => {
+    expect(compactSize(text, decimals)).toBe(expected);
+  });
+
+  it("shows a dash for missing or unreadable values", () => {
+    expect(compactSize(null, 0)).toBe("—");
+    expect(compactSize("1e6", 0)).toBe("—");
+  });
+});
 
 describe("formatDecimal", () => {
   it.each([

@@ -38,6 +38,40 @@ export function formatDecimal(
   return options.signed === true && sign > 0 ? "+" + body : body;
 }
 
+/** Sizes from this many up are shortened by `compactSize`. */
+export const COMPACT_FROM = 100_000;
+
+const MAGNITUDES: readonly [suffix: string, digits: number][] = [
+  ["k", 3],
+  ["M", 6],
+  ["B", 9],
+  ["T", 12],
+];
+
+/**
+ * A size short enough for a narrow column and quick to compare down it. Below 100,000 it is
+ * `formatDecimal(text, decimals)` ("99,850", "0.125"); from there on four significant digits
+ * and a suffix, six characters wide: "108.4k", "1.084M", "25.00M". Exact: no floating point.
+ * The exact figure is for a tooltip.
+ */
+export function compactSize(text: string | null | undefined, decimals: number): string {
+  if (text === null || text === undefined) return DASH;
+  const d = parseDec(text);
+  if (d === null) return DASH;
+  const abs = d.units < 0n ? -d.units : d.units;
+  if (abs < BigInt(COMPACT_FROM) * 10n ** BigInt(d.scale)) return formatDecimal(text, decimals);
+  for (const [i, [suffix, digits]] of MAGNITUDES.entries()) {
+    const scaled = { units: abs, scale: d.scale + digits };
+    const whole = (abs / 10n ** BigInt(scaled.scale)).toString().length;
+    const places = Math.max(0, 4 - whole);
+    const rounded = roundDec(scaled, places);
+    // 999,960 rounds to 1000.0k: that is 1.000M, when there is a next suffix.
+    if (rounded.units >= 1000n * 10n ** BigInt(places) && i < MAGNITUDES.length - 1) continue;
+    return (d.units < 0n ? "-" : "") + decToString(rounded) + suffix;
+  }
+  return formatDecimal(text, decimals);
+}
+
 /** A BTC amount as whole sats ("0.01234567" → "1234567"); null when it is not plain
  * decimal text or is finer than a sat. Exact: no floating point. */
 export function satsFromBtc(btc: string | null | undefined): string | null {

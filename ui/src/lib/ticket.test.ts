@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { btcPerp, caps, lnmPerp } from "../test/fixtures";
+import { btcPerp, caps, lmexPerp, lnmPerp } from "../test/fixtures";
 import { InstrumentFormat } from "./format";
 import {
   checkTicket,
@@ -8,6 +8,7 @@ import {
   fillReference,
   orderSize,
   sizesByMargin,
+  stepSize,
   submitLabel,
   ticketField,
   type TicketDraft,
@@ -323,5 +324,69 @@ describe("sizing by margin", () => {
     expect(e?.margin).toBeCloseTo(100 / 50001 / 10, 10);
     const fmt = new InstrumentFormat(lnm);
     expect(submitLabel(margin(), lnm, fmt, "50001")).toBe("Buy 100 contracts @ Market");
+  });
+});
+
+describe("sizes in whole contracts", () => {
+  const lmex = lmexPerp();
+
+  it("refuses a fraction of a linear contract, saying what one is worth", () => {
+    const check = checkTicket(draft({ size: "2.5" }), lmex, caps(), "50000");
+    expect(check.ticket).toBeNull();
+    expect(check.errors.size).toBe("Size is a whole number of contracts (1 contract = 0.0001 BTC)");
+  });
+
+  it("refuses a fraction of an inverse contract in its quote currency", () => {
+    const check = checkTicket(draft({ size: "100.5" }), lnmPerp(), caps(), "50000");
+    expect(check.errors.size).toBe("Size is a whole number of contracts (1 contract = 1 USD)");
+  });
+
+  it("takes whole contracts written with a decimal point", () => {
+    const check = checkTicket(draft({ size: "25.0" }), lmex, caps(), "50000");
+    expect(check.errors).toEqual({});
+    expect(check.ticket?.size).toBe("25.0");
+  });
+
+  it("still holds contracts to the minimum, maximum and step", () => {
+    const coarse = lmexPerp({ size_step: "5", min_size: "5", max_size: "1000" });
+    expect(checkTicket(draft({ size: "0" }), coarse, caps()).errors.size).toMatch(/above zero/);
+    expect(checkTicket(draft({ size: "2" }), coarse, caps()).errors.size).toBe(
+      "Minimum size is 5 contracts",
+    );
+    expect(checkTicket(draft({ size: "1005" }), coarse, caps()).errors.size).toBe(
+      "Maximum size is 1000 contracts",
+    );
+    expect(checkTicket(draft({ size: "12" }), coarse, caps()).errors.size).toBe(
+      "Size must be a multiple of 5",
+    );
+  });
+
+  it("labels the order in contracts", () => {
+    const fmt = new InstrumentFormat(lmex);
+    expect(submitLabel(draft({ size: "25" }), lmex, fmt)).toBe("Buy 25 contracts @ Market");
+  });
+});
+
+describe("stepSize", () => {
+  const lmex = lmexPerp({ max_size: "100" });
+  const coarse = lmexPerp({ size_step: "5", min_size: "5", max_size: "100" });
+
+  it.each<[string, Parameters<typeof stepSize>[1], string, 1 | -1, string]>([
+    ["up one contract", lmex, "25", 1, "26"],
+    ["down one contract", lmex, "25", -1, "24"],
+    ["up a step of five", coarse, "25", 1, "30"],
+    ["off the grid, up to the next", coarse, "12", 1, "15"],
+    ["off the grid, down to the one below", coarse, "12", -1, "10"],
+    ["not below the minimum", coarse, "5", -1, "5"],
+    ["not above the maximum", coarse, "100", 1, "100"],
+    ["from empty to the minimum", lmex, "", 1, "1"],
+    ["from unreadable to the minimum", lmex, "abc", -1, "1"],
+    ["a fraction of a contract, up", lmex, "2.5", 1, "3"],
+    ["a fraction of a contract, down", lmex, "2.5", -1, "2"],
+    ["base sizes by their step", btc, "0.010", 1, "0.011"],
+    ["base sizes down, exactly", btc, "0.3", -1, "0.299"],
+    ["base sizes to the maximum, in the step's digits", btc, "99.9995", 1, "100.000"],
+  ])("steps %s", (_name, instrument, text, direction, expected) => {
+    expect(stepSize(text, instrument, direction)).toBe(expected);
   });
 });

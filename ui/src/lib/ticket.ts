@@ -17,6 +17,7 @@ import type {
 import {
   compareDec,
   decToString,
+  fractionDigits,
   isMultipleOf,
   mulDec,
   parseDec,
@@ -24,6 +25,7 @@ import {
   signOf,
   type Dec,
 } from "./decimal";
+import { contractHint } from "./contracts";
 import { settleAmount, usdFromBtc } from "./format";
 import { estimateNotional, sizeUnitLabel } from "./instrument";
 
@@ -225,9 +227,19 @@ function checkAttached(
   return null;
 }
 
+const ONE: Dec = { units: 1n, scale: 0 };
+
 function checkSize(text: string, instrument: Instrument): string | null {
   const size = positive("size", text);
   if (typeof size === "string") return size;
+  // Contracts come whole, whatever the step says; the hint says what one is worth.
+  if (instrument.size_unit === "contracts" && !isMultipleOf(size, ONE)) {
+    return `Size is a whole number of contracts (${
+      instrument.contract === "linear"
+        ? contractHint(instrument)
+        : `1 contract = ${instrument.contract_size} ${instrument.quote}`
+    })`;
+  }
   const unit = sizeUnitLabel(instrument);
   const min = parseDec(instrument.min_size);
   const max = parseDec(instrument.max_size);
@@ -239,6 +251,36 @@ function checkSize(text: string, instrument: Instrument): string | null {
   if (step !== null && !isMultipleOf(size, step))
     return `Size must be a multiple of ${instrument.size_step}`;
   return null;
+}
+
+/**
+ * The size one step up (`direction` 1) or down (-1) from `text`, for the arrow keys in the size
+ * field: on the instrument's size grid and within its limits. A size off the grid goes to the
+ * next grid size that way; an empty or unreadable one starts at the minimum.
+ */
+export function stepSize(
+  text: string,
+  instrument: Pick<Instrument, "size_step" | "min_size" | "max_size">,
+  direction: 1 | -1,
+): string {
+  const step = parseDec(instrument.size_step);
+  const min = parseDec(instrument.min_size);
+  const max = parseDec(instrument.max_size);
+  const size = parseDec(text.trim());
+  if (step === null || signOf(step) <= 0) return text;
+  if (size === null || signOf(size) <= 0) return instrument.min_size;
+  // Whole steps in `size`, rounded toward zero, then one step further the way asked unless
+  // that rounding already moved it (a size off the grid going down).
+  const scale = Math.max(step.scale, size.scale);
+  const units = (d: Dec): bigint => d.units * 10n ** BigInt(scale - d.scale);
+  const perStep = units(step);
+  const steps = units(size) / perStep;
+  const onGrid = units(size) % perStep === 0n;
+  const next = direction > 0 ? steps + 1n : onGrid ? steps - 1n : steps;
+  let result: Dec = { units: next * perStep, scale };
+  if (min !== null && compareDec(result, min) < 0) result = min;
+  if (max !== null && compareDec(result, max) > 0) result = max;
+  return decToString(roundDec(result, fractionDigits(instrument.size_step)));
 }
 
 function checkPrice(

@@ -66,6 +66,23 @@ export function lnmPerp(over: Partial<Instrument> = {}): Instrument {
   });
 }
 
+/** LMEX's perpetual: linear, sized in whole contracts of 0.0001 BTC, settled in USDT. */
+export function lmexPerp(over: Partial<Instrument> = {}): Instrument {
+  return btcPerp({
+    id: { venue: "lmex", symbol: "BTC-PERP" },
+    display_name: "BTC/USDT perpetual",
+    quote: "USDT",
+    settle: "USDT",
+    price_tick: "0.5",
+    size_step: "1",
+    min_size: "1",
+    max_size: "1000000",
+    size_unit: "contracts",
+    contract_size: "0.0001",
+    ...over,
+  });
+}
+
 export function caps(over: Partial<Capabilities> = {}): Capabilities {
   return {
     order_types: ["market", "limit", "stop"],
@@ -207,6 +224,40 @@ export function lnmForm(over: Partial<VenueForm> = {}): VenueForm {
     mainnet_ws: "wss://api.lnmarkets.com",
     testnet_rest: "https://api.testnet4.lnmarkets.com",
     testnet_ws: "wss://api.testnet4.lnmarkets.com",
+    ...over,
+  };
+}
+
+/** LMEX's form as Rust lists it: key, secret and the optional dead-man switch in seconds. */
+export function lmexForm(over: Partial<VenueForm> = {}): VenueForm {
+  return {
+    venue: "lmex",
+    name: "LMEX",
+    available: true,
+    unavailable_reason: null,
+    fields: [
+      { name: "key", label: "API key", kind: "text", secret: false, required: true, help: null },
+      {
+        name: "secret",
+        label: "API secret",
+        kind: "text",
+        secret: true,
+        required: true,
+        help: null,
+      },
+      {
+        name: "cancel_after_s",
+        label: "Cancel orders if disconnected (s)",
+        kind: "seconds",
+        secret: false,
+        required: false,
+        help: "LMEX's dead-man switch. Empty: off.",
+      },
+    ],
+    mainnet_rest: "https://api.lmex.io/futures",
+    mainnet_ws: "wss://ws.lmex.io",
+    testnet_rest: "https://test-api.lmex.io/futures",
+    testnet_ws: "wss://ws.test-api.lmex.io",
     ...over,
   };
 }

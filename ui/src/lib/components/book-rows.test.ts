@@ -37,6 +37,23 @@ describe("bookRows", () => {
     expect(rows.asks[0]?.depth).toBe(1);
   });
 
+  it("adds up exactly: large contract counts and decimal steps alike", () => {
+    const contracts = bookRows(
+      book(levels(["50000", "108350"], ["49999.5", "9007199254740993"]), []),
+      20,
+    );
+    expect(contracts.bids.map((r) => r.cumulative)).toEqual(["108350", "9007199254849343"]);
+    const decimals = bookRows(book(levels(["100", "0.1"], ["99", "0.2"], ["98", "0.4"]), []), 20);
+    // In floating point 0.1 + 0.2 is 0.30000000000000004.
+    expect(decimals.bids.map((r) => r.cumulative)).toEqual(["0.1", "0.3", "0.7"]);
+    expect(decimals.bids.map((r) => r.total)).toEqual([0.1, 0.3, 0.7]);
+  });
+
+  it("counts an unreadable size as nothing rather than spoiling the totals below it", () => {
+    const rows = bookRows(book(levels(["100", "1"], ["99", "n/a"], ["98", "2"]), []), 20);
+    expect(rows.bids.map((r) => r.cumulative)).toEqual(["1", "1", "3"]);
+  });
+
   it("gives the spread and mid from the best prices", () => {
     const rows = bookRows(book(levels(["91250.0", "1"]), levels(["91253.5", "1"])), 20);
     expect(rows.spread).toBe(3.5);

@@ -1,11 +1,14 @@
 // An order book view as rows with cumulative depth, for drawing.
 
 import type { BookLevel, BookView } from "../bindings/bindings";
+import { addDec, decToString, parseDec, type Dec } from "../decimal";
 
 export interface BookRow {
   price: string;
   size: string;
-  /** Size at this level and every better one. */
+  /** Size at this level and every better one, exact as text (contract counts run large). */
+  cumulative: string;
+  /** The same as a number, for drawing. */
   total: number;
   /** total / the deeper side's total, 0..1, for the depth bar. */
   depth: number;
@@ -20,12 +23,22 @@ export interface BookRows {
   mid: number | null;
 }
 
+const ZERO: Dec = { units: 0n, scale: 0 };
+
 function cumulative(levels: readonly BookLevel[], depth: number): BookRow[] {
   const rows: BookRow[] = [];
-  let total = 0;
+  let sum = ZERO;
   for (const level of levels.slice(0, depth)) {
-    total += Number(level.size);
-    rows.push({ price: level.price, size: level.size, total, depth: 0 });
+    // A size that does not parse adds nothing rather than poisoning every total below it.
+    sum = addDec(sum, parseDec(level.size) ?? ZERO);
+    const text = decToString(sum);
+    rows.push({
+      price: level.price,
+      size: level.size,
+      cumulative: text,
+      total: Number(text),
+      depth: 0,
+    });
   }
   return rows;
 }

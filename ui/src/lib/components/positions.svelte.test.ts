@@ -9,8 +9,8 @@ import type { MarginAmount, MarginErrors, TpSlErrors, TpSlRequest } from "../pos
 import { OrdersStore } from "../stores/orders.svelte";
 import { Toasts } from "../stores/toasts.svelte";
 import { Trading, type TradingApi } from "../stores/trading";
-import { button, click, el, has, input, press, settle, text, type } from "../../test/dom";
-import { BTC, btcPerp, caps, position } from "../../test/fixtures";
+import { button, click, el, has, input, press, read, settle, text, type } from "../../test/dom";
+import { BTC, btcPerp, caps, lmexPerp, lnmPerp, position } from "../../test/fixtures";
 import { instrumentKey } from "../instrument";
 import PositionsTable from "./PositionsTable.svelte";
 
@@ -69,6 +69,30 @@ describe("PositionsTable", () => {
     expect(text("position-tp")).toBe("95,000.0");
     expect(text("position-sl")).toBe("—");
     expect(text("position-margin")).toBe("45,000 sats");
+  });
+
+  it("shows linear contracts as a count with their base amount, others as before", () => {
+    const lmex = lmexPerp();
+    const inverse = lnmPerp();
+    show({
+      capabilities: caps(),
+      instruments: [lnm, lmex, inverse],
+      positions: [
+        held,
+        position({ instrument: lmex.id, size: "25" }),
+        position({ instrument: inverse.id, size: "250" }),
+      ],
+    });
+    const [demo, contracts, usd] = document.querySelectorAll<HTMLElement>(
+      '[data-testid="position-size"]',
+    );
+    expect(read(contracts)).toBe("25 ct 0.0025 BTC");
+    expect(contracts?.title).toBe("25 contracts = 0.0025 BTC");
+    // The Demo's BTC and LN Markets' 1 USD contracts read as they always have.
+    expect(read(demo)).toBe("0.050");
+    expect(demo?.hasAttribute("title")).toBe(false);
+    expect(read(usd)).toBe("250");
+    expect(usd?.hasAttribute("title")).toBe(false);
   });
 
   it("offers only the actions the venue can do", () => {

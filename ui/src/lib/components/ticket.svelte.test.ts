@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Instrument } from "../bindings/bindings";
 import { formatterFor } from "../format";
 import { TicketStore } from "../stores/ticket.svelte";
-import { button, click, el, has, input, text, type } from "../../test/dom";
-import { balance, btcPerp, caps, lnmPerp } from "../../test/fixtures";
+import { button, click, el, has, input, press, text, type } from "../../test/dom";
+import { balance, btcPerp, caps, lmexPerp, lnmPerp } from "../../test/fixtures";
 import { StopPick } from "../stores/stop-pick.svelte";
 import OrderTicket from "./OrderTicket.svelte";
 
@@ -318,5 +318,81 @@ describe("OrderTicket size by share of margin", () => {
     await click("ticket-pct-50");
     expect(text("ticket-error-pct")).toBe("No account balance yet");
     expect(input("ticket-size").value).toBe("0.5");
+  });
+});
+
+describe("OrderTicket in linear contracts (LMEX)", () => {
+  const lmex = lmexPerp();
+
+  it("says what the contracts are worth in base and in the settle currency", () => {
+    show(lmex, "25", caps(), { bid: "49999.5", ask: "50000", last: "50000" });
+    // A market buy fills at the ask: 25 × 0.0001 BTC = 0.0025 BTC, at 50,000 = 125 USDT.
+    expect(text("ticket-size-base")).toBe("= 0.0025 BTC ≈ 125.00 USDT");
+    expect(text("ticket-contract-size")).toBe("1 contract = 0.0001 BTC");
+    expect(text("ticket-submit")).toBe("Buy 25 contracts @ Market");
+    expect(text("ticket-value")).toBe("125.00 USDT");
+  });
+
+  it("follows the size and the price the order would fill at", async () => {
+    show(lmex, "25", caps(), { bid: "49999.5", ask: "50000", last: "50000" });
+    type("ticket-size", "108350");
+    expect(text("ticket-size-base")).toBe("= 10.835 BTC ≈ 541,750.00 USDT");
+    await click("ticket-type-limit");
+    expect(text("ticket-size-base")).toBe("= 10.835 BTC");
+    type("ticket-price", "40000");
+    expect(text("ticket-size-base")).toBe("= 10.835 BTC ≈ 433,400.00 USDT");
+    type("ticket-size", "");
+    expect(text("ticket-size-base")).toBe("= — BTC");
+  });
+
+  it("refuses a fraction of a contract before sending", async () => {
+    const { props } = show(lmex, "25");
+    type("ticket-size", "2.5");
+    await click("ticket-submit");
+    expect(text("ticket-error-size")).toBe(
+      "Size is a whole number of contracts (1 contract = 0.0001 BTC)",
+    );
+    expect(button("ticket-submit").disabled).toBe(true);
+    expect(props.onSubmit).not.toHaveBeenCalled();
+    type("ticket-size", "3");
+    expect(has("ticket-error-size")).toBe(false);
+    await click("ticket-submit");
+    expect(props.onSubmit).toHaveBeenCalledExactlyOnceWith(expect.objectContaining({ size: "3" }));
+  });
+
+  it("steps the size by the size step with the arrow keys, on a numeric keypad", () => {
+    const { ticket } = show(lmexPerp({ size_step: "5", min_size: "5" }), "25");
+    expect(input("ticket-size").inputMode).toBe("numeric");
+    press("ticket-size", "ArrowUp");
+    expect(ticket.size).toBe("30");
+    expect(input("ticket-size").value).toBe("30");
+    press("ticket-size", "ArrowDown");
+    press("ticket-size", "ArrowDown");
+    expect(ticket.size).toBe("20");
+    type("ticket-size", "12");
+    press("ticket-size", "ArrowUp");
+    expect(ticket.size).toBe("15");
+  });
+
+  it("is not shown for LN Markets' inverse contracts or the Demo's BTC sizes", () => {
+    show(lnmPerp(), "100");
+    expect(has("ticket-size-base")).toBe(false);
+    expect(has("ticket-contract-size")).toBe(false);
+    document.body.innerHTML = "";
+    show(btcPerp(), "0.1");
+    expect(has("ticket-size-base")).toBe(false);
+    expect(has("ticket-contract-size")).toBe(false);
+    // The Demo's size keeps its decimal keypad, and steps by its own step.
+    expect(input("ticket-size").inputMode).toBe("decimal");
+    press("ticket-size", "ArrowUp");
+    expect(input("ticket-size").value).toBe("0.101");
+  });
+
+  it("leaves the arrow keys alone while the size is typed as sats of margin", () => {
+    const { ticket } = show(lnmPerp(), "");
+    selectUnit("margin");
+    type("ticket-size", "20000");
+    press("ticket-size", "ArrowUp");
+    expect(ticket.size).toBe("20000");
   });
 });

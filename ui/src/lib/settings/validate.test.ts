@@ -16,8 +16,12 @@ const venue: VenueForm = lnmForm({
     field("email", "email", { label: "Email" }),
     field("callback", "url", { label: "Callback URL" }),
     field("private_key", "hex_private_key", { label: "Private key", secret: true }),
+    field("cancel_after_s", "seconds", { label: "Cancel orders if disconnected (s)" }),
   ],
 });
+
+/** Rust's words (kestrel_venues::accounts), to the letter. */
+const SECONDS = "Enter whole seconds from 5 to 3600.";
 
 function form(over: Partial<AccountForm> = {}, values: Record<string, string> = {}): AccountForm {
   const all: Record<string, string> = {
@@ -157,6 +161,48 @@ describe("validateAccountForm", () => {
       name: "a private key pasted with spaces around it (Rust trims every value)",
       form: form({}, { private_key: ` ${HEX}\t` }),
       expected: {},
+    },
+    // Seconds: what Rust's u64 parse reads (digits, an optional "+"), from 5 to 3600.
+    { name: "seconds left blank (off)", form: form({}, { cancel_after_s: "  " }), expected: {} },
+    { name: "the fewest seconds", form: form({}, { cancel_after_s: "5" }), expected: {} },
+    { name: "the most seconds", form: form({}, { cancel_after_s: "3600" }), expected: {} },
+    {
+      name: "seconds with spaces around",
+      form: form({}, { cancel_after_s: " 60 " }),
+      expected: {},
+    },
+    {
+      name: "seconds with a plus or leading zeros (Rust reads both)",
+      form: form({}, { cancel_after_s: "+060" }),
+      expected: {},
+    },
+    ...[
+      ["one second too few", "4"],
+      ["one second too many", "3601"],
+      ["zero seconds", "0"],
+      ["negative seconds", "-30"],
+      ["a fraction of a second", "30.5"],
+      ["a whole number written as a decimal", "30.0"],
+      ["seconds in an exponent", "1e2"],
+      ["seconds with a unit", "30s"],
+      ["words for seconds", "thirty"],
+      ["a plus alone", "+"],
+      ["seconds past u64", "99999999999999999999999"],
+    ].map(([name = "", value = ""]): Case => ({
+      name,
+      form: form({}, { cancel_after_s: value }),
+      expected: { cancel_after_s: SECONDS },
+    })),
+    {
+      name: "blank seconds when the venue asks for them",
+      form: form({}, { cancel_after_s: "" }),
+      venue: lnmForm({
+        fields: [
+          ...lnmForm().fields,
+          field("cancel_after_s", "seconds", { label: "Cancel after (s)", required: true }),
+        ],
+      }),
+      expected: { cancel_after_s: "Enter the cancel after (s)" },
     },
     {
       name: "a required secret of spaces only",

@@ -12,6 +12,12 @@ export const LABEL_MAX = 40;
 
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const HEX_KEY = /^(0x)?[0-9a-fA-F]{64}$/;
+/** A "seconds" field's limits (Rust's CANCEL_AFTER_SECONDS: LMEX's dead-man switch). */
+export const SECONDS_MIN = 5;
+export const SECONDS_MAX = 3600;
+export const SECONDS_MESSAGE = `Enter whole seconds from ${String(SECONDS_MIN)} to ${String(SECONDS_MAX)}.`;
+/** What Rust's `u64` parse reads: ASCII digits, optionally after a "+". */
+const WHOLE = /^\+?[0-9]+$/;
 const HTTP = ["http:", "https:"];
 const WS = ["ws:", "wss:"];
 
@@ -56,6 +62,10 @@ function checkKind(kind: FieldKind, value: string): string | null {
       return HEX_KEY.test(value)
         ? null
         : "A private key is 64 hexadecimal characters (0–9, a–f), with or without 0x in front";
+    case "seconds":
+      return WHOLE.test(value) && Number(value) >= SECONDS_MIN && Number(value) <= SECONDS_MAX
+        ? null
+        : SECONDS_MESSAGE;
   }
 }
 

@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AccountForm as Form, AppError, VenueForm } from "../../bindings/bindings";
 import type { Result } from "../../ipc/result";
 import { SettingsStore, type SaveResult, type SettingsApi } from "../../stores/settings.svelte";
-import { accountEntry, balance, lnmForm, settingsView } from "../../../test/fixtures";
+import { accountEntry, balance, lmexForm, lnmForm, settingsView } from "../../../test/fixtures";
 import AccountForm from "./AccountForm.svelte";
 import SettingsDialog from "./SettingsDialog.svelte";
 
@@ -231,6 +231,96 @@ describe("AccountForm", () => {
     expect(el("form-error").textContent.trim()).toBe(
       "No OS keychain available: Secret Service is not running",
     );
+  });
+});
+
+describe("AccountForm seconds field (LMEX's dead-man switch)", () => {
+  function mountLmex(entry?: ReturnType<typeof accountEntry>) {
+    const onSave = vi.fn((form: Form) =>
+      Promise.resolve<SaveResult>({
+        status: "ok",
+        entry: accountEntry("a9", { venue: "lmex", label: form.label }),
+      }),
+    );
+    mounted = mount(AccountForm, {
+      target: document.body,
+      props: { forms: [lmexForm()], entry, saving: false, onSave, onClose: vi.fn() },
+    });
+    flushSync();
+    return { onSave };
+  }
+
+  function fillRequired(): void {
+    type("field-label", "LMEX main");
+    type("field-key", "lmex-key");
+    type("field-secret", "lmex-secret");
+  }
+
+  it("is a whole-number input from 5 to 3600, optional, blank meaning off", () => {
+    mountLmex();
+    const seconds = typed(HTMLInputElement, "field-cancel_after_s");
+    expect(seconds.type).toBe("number");
+    expect(seconds.inputMode).toBe("numeric");
+    expect([seconds.min, seconds.max, seconds.step]).toEqual(["5", "3600", "1"]);
+    expect(seconds.placeholder).toBe("Off");
+    expect(text(el("account-form"))).toContain("Cancel orders if disconnected (s) (optional)");
+  });
+
+  it("sends it blank (off) or as typed, trimmed", async () => {
+    const { onSave } = mountLmex();
+    fillRequired();
+    await submit();
+    expect(onSave.mock.calls[0]?.[0].fields).toEqual([
+      { name: "key", value: "lmex-key" },
+      { name: "secret", value: "lmex-secret" },
+      { name: "cancel_after_s", value: "" },
+    ]);
+  });
+
+  it("refuses seconds out of range next to the field, in Rust's words", async () => {
+    const { onSave } = mountLmex();
+    fillRequired();
+    type("field-cancel_after_s", "4");
+    blur("field-cancel_after_s");
+    expect(text(el("field-error-cancel_after_s"))).toBe("Enter whole seconds from 5 to 3600.");
+    await submit();
+    expect(onSave).not.toHaveBeenCalled();
+    type("field-cancel_after_s", "30");
+    expect(has("field-error-cancel_after_s")).toBe(false);
+    await submit();
+    expect(onSave.mock.calls[0]?.[0].fields).toContainEqual({
+      name: "cancel_after_s",
+      value: "30",
+    });
+  });
+
+  it("refuses what the number input cannot read instead of sending it as off", async () => {
+    const { onSave } = mountLmex();
+    fillRequired();
+    const seconds = typed(HTMLInputElement, "field-cancel_after_s");
+    // A browser reports unreadable text in a number input ("3o") as blank, flagged badInput.
+    Object.defineProperty(seconds, "validity", { value: { badInput: true }, configurable: true });
+    type("field-cancel_after_s", "");
+    await submit();
+    expect(onSave).not.toHaveBeenCalled();
+    expect(text(el("field-error-cancel_after_s"))).toBe("Enter whole seconds from 5 to 3600.");
+    Object.defineProperty(seconds, "validity", { value: { badInput: false }, configurable: true });
+    type("field-cancel_after_s", "");
+    await submit();
+    expect(onSave).toHaveBeenCalledOnce();
+  });
+
+  it("shows the stored seconds when editing", () => {
+    mountLmex(
+      accountEntry("a2", {
+        venue: "lmex",
+        public_fields: [
+          { name: "key", value: "lmex-key" },
+          { name: "cancel_after_s", value: "120" },
+        ],
+      }),
+    );
+    expect(typed(HTMLInputElement, "field-cancel_after_s").value).toBe("120");
   });
 });
 

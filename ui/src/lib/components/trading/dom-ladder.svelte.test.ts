@@ -85,6 +85,13 @@ function rowPrices(): string[] {
 }
 
 describe("DomLadder", () => {
+  it("shortens large contract counts as the order book does", () => {
+    show({ bids: levels(["100.0", "108350"], ["99.5", "2"]), asks: levels(["100.5", "1250000"]) });
+    expect(text("dom-bid-100.0")).toBe("108.4k");
+    expect(text("dom-bid-99.5")).toBe("2.000");
+    expect(text("dom-ask-100.5")).toBe("1.250M");
+  });
+
   it("draws a row per tick around the last price, with the book and our orders", () => {
     show();
     // Centered on the last price (100.5): five rows above, five below.

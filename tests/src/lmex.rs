@@ -1332,10 +1332,15 @@ fn authenticate(
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
     };
-    let refuse = |why: &str| WireError {
-        status: StatusCode::UNAUTHORIZED,
-        code: -7,
-        message: format!("AUTH_FAILED: {why}"),
+    // BTSE answers a failed authentication 400 with code −7 and says no more (ccxt's btse
+    // map quotes `{"status":400,"errorCode":-7,"message":"Authenticate failed"}`).
+    let refuse = |why: &str| {
+        tracing::debug!(why, "LMEX test server refused a signature");
+        WireError {
+            status: StatusCode::BAD_REQUEST,
+            code: -7,
+            message: "Authenticate failed".into(),
+        }
     };
     let (key, nonce, sign) = (
         header("request-api"),

@@ -279,7 +279,7 @@ fn the_verifier_agrees_with_btse_vectors_and_with_the_connectors_signing() {
 }
 
 #[tokio::test]
-async fn signed_requests_are_accepted_and_bad_ones_refused_with_401_and_code_minus_7() {
+async fn signed_requests_are_accepted_and_bad_ones_refused_with_400_and_code_minus_7() {
     let (server, rest) = start().await;
     server.add_account(api(2));
     struct Case {
@@ -310,7 +310,7 @@ async fn signed_requests_are_accepted_and_bad_ones_refused_with_401_and_code_min
                 secret: Some("not-it".into()),
                 ..Signing::default()
             },
-            status: 401,
+            status: 400,
         },
         Case {
             name: "another account's secret",
@@ -318,7 +318,7 @@ async fn signed_requests_are_accepted_and_bad_ones_refused_with_401_and_code_min
                 secret: Some("secret-2".into()),
                 ..Signing::default()
             },
-            status: 401,
+            status: 400,
         },
         Case {
             name: "unknown key",
@@ -326,7 +326,7 @@ async fn signed_requests_are_accepted_and_bad_ones_refused_with_401_and_code_min
                 key: Some("nobody".into()),
                 ..Signing::default()
             },
-            status: 401,
+            status: 400,
         },
         Case {
             name: "the path with the /futures mount signed",
@@ -334,7 +334,7 @@ async fn signed_requests_are_accepted_and_bad_ones_refused_with_401_and_code_min
                 path: Some("/futures/api/v2.3/user/open_orders".into()),
                 ..Signing::default()
             },
-            status: 401,
+            status: 400,
         },
         Case {
             name: "the query signed too",
@@ -342,7 +342,7 @@ async fn signed_requests_are_accepted_and_bad_ones_refused_with_401_and_code_min
                 path: Some("/api/v2.3/user/open_orders?symbol=BTC-PERP".into()),
                 ..Signing::default()
             },
-            status: 401,
+            status: 400,
         },
         Case {
             name: "a nonce 31 s old",
@@ -350,7 +350,7 @@ async fn signed_requests_are_accepted_and_bad_ones_refused_with_401_and_code_min
                 nonce_offset_ms: -31_000,
                 ..Signing::default()
             },
-            status: 401,
+            status: 400,
         },
         Case {
             name: "a nonce 31 s ahead",
@@ -358,7 +358,7 @@ async fn signed_requests_are_accepted_and_bad_ones_refused_with_401_and_code_min
                 nonce_offset_ms: 31_000,
                 ..Signing::default()
             },
-            status: 401,
+            status: 400,
         },
         Case {
             name: "a nonce 20 s old",
@@ -380,9 +380,10 @@ async fn signed_requests_are_accepted_and_bad_ones_refused_with_401_and_code_min
             )
             .await;
         assert_eq!(status, c.status, "{}: {body}", c.name);
-        if status == 401 {
+        if status == 400 {
             assert_eq!(body["errorCode"], -7, "{}", c.name);
-            assert_eq!(body["status"], 401, "{}", c.name);
+            assert_eq!(body["status"], 400, "{}", c.name);
+            assert_eq!(body["message"], "Authenticate failed", "{}", c.name);
         } else {
             assert!(body.is_array(), "{}: {body}", c.name);
         }
@@ -400,14 +401,14 @@ async fn signed_requests_are_accepted_and_bad_ones_refused_with_401_and_code_min
             },
         )
         .await;
-    assert_eq!(status, 401);
+    assert_eq!(status, 400);
     // A private route without any header.
     let bare = HttpClient::new(&server.base_url(), Duration::from_secs(5)).unwrap();
     let response = bare
         .send(&HttpRequest::new(Method::Get, "/api/v2.3/user/wallet"))
         .await
         .unwrap();
-    assert_eq!(response.status, 401);
+    assert_eq!(response.status, 400);
 }
 
 #[tokio::test]

@@ -643,10 +643,11 @@ impl Trading for Lmex {
             side: request.side,
             order_type: request.order_type,
             size,
-            price: if request.order_type == OrderType::Market {
-                None
-            } else {
+            // A stop is a stop-market: it carries a trigger, not a price.
+            price: if request.order_type == OrderType::Limit {
                 request.price
+            } else {
+                None
             },
             trigger_price: request.trigger_price,
             time_in_force: request.time_in_force,

@@ -140,6 +140,27 @@ export function startLnmServer(key, secret, passphrase) {
   });
 }
 
+// Starts the LMEX test server (tests/src/bin/lmex_server.rs) with the given key and secret;
+// resolves once it prints its URLs: `rest` is the REST mount, `ws` the main socket's URL
+// (the book socket sits beside it), `control` the server root for its test routes.
+export function startLmexServer(key, secret, flags = ["--static"]) {
+  const server = process.env.KESTREL_LMEX_SERVER ?? path.resolve("../../target/debug/lmex-server");
+  return new Promise((resolve, reject) => {
+    const child = spawn(server, [...flags, key, secret], { stdio: ["pipe", "pipe", "inherit"] });
+    let out = "";
+    child.on("error", reject);
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const ready = /READY (\S+)/.exec(out);
+      const ws = /(ws:\/\/[^\s/]+)\/ws\/futures\b/.exec(out);
+      if (ready && ws) {
+        const rest = ready[1];
+        resolve({ process: child, rest, ws: ws[1], control: new URL(rest).origin });
+      }
+    });
+  });
+}
+
 // Small WebDriver helpers bound to one session.
 export function ui(driver) {
   const find = (id) => driver.findElement(byTestId(id));
@@ -189,7 +210,17 @@ export function ui(driver) {
 
 // Adds an LN Markets account through Settings and waits until it is connected; returns
 // its account id. Leaves the Settings dialog open.
-export async function addLnmAccount(driver, venue, { label, key, secret, passphrase }) {
+export function addLnmAccount(driver, venue, { label, key, secret, passphrase }) {
+  return addAccount(driver, venue, "ln_markets", label, { key, secret, passphrase });
+}
+
+// Adds an LMEX account through Settings (testnet, endpoints pointed at the test server)
+// and waits until it is connected; returns its account id. Leaves Settings open.
+export function addLmexAccount(driver, venue, { label, key, secret }) {
+  return addAccount(driver, venue, "lmex", label, { key, secret });
+}
+
+async function addAccount(driver, venue, venueId, label, fields) {
   const { find, findAll, typeInto, choose } = ui(driver);
   await eventually(async () => (await findAll("open-settings")).length === 1, "the main window");
   await (await find("open-settings")).click();
@@ -198,12 +229,10 @@ export async function addLnmAccount(driver, venue, { label, key, secret, passphr
   await eventually(async () => await (await find("add-account")).isEnabled(), "Add account enabled (a usable keychain)");
   await (await find("add-account")).click();
   await eventually(async () => (await findAll("account-form")).length === 1, "the account form");
-  await choose("field-venue", "ln_markets");
+  await choose("field-venue", venueId);
   await typeInto("field-label", label);
   await choose("field-network", "testnet");
-  await typeInto("field-key", key);
-  await typeInto("field-secret", secret);
-  await typeInto("field-passphrase", passphrase);
+  for (const [name, value] of Object.entries(fields)) await typeInto(`field-${name}`, value);
   await (await find("toggle-advanced")).click();
   await typeInto("field-rest_url", venue.rest);
   await typeInto("field-ws_url", venue.ws);

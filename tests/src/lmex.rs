@@ -1138,6 +1138,7 @@ async fn dispatch(
         return response;
     }
     let response = state.handle(&method, &path, &query, &headers, &body);
+    let response = dated(response, state.clock.now_ms());
     match fault {
         Some(Fault::Delay(d)) => {
             tokio::time::sleep(d).await;
@@ -1150,6 +1151,16 @@ async fn dispatch(
         }
         _ => response,
     }
+}
+
+/// Every answer carries the server's (possibly skewed) clock in `Date`, as a venue's does.
+fn dated(mut response: Response, now: TimestampMs) -> Response {
+    let at =
+        std::time::UNIX_EPOCH + std::time::Duration::from_millis(u64::try_from(now).unwrap_or(0));
+    if let Ok(v) = httpdate::fmt_http_date(at).parse() {
+        response.headers_mut().insert("date", v);
+    }
+    response
 }
 
 fn reply(status: StatusCode, body: Value) -> Response {
@@ -1239,8 +1250,9 @@ impl LmexState {
         let mut inner = self.lock();
         let response = match (method.as_str(), route) {
             ("GET", "market_summary") => market_summary(&inner, &params, now),
+            ("GET", "price") => prices(&inner, &params),
             ("GET", "ohlcv") => ohlcv(&inner, &params, now),
-            ("GET", "orderbook/L2") => order_book(&inner, &params),
+            ("GET", "orderbook/L2") => order_book(&inner, &params, now),
             ("GET", "trades") => trades(&inner, &params),
             ("GET", "funding_history") => funding_history(&inner, &params, now),
             _ => {
@@ -1389,6 +1401,27 @@ fn symbol_filter(inner: &Inner, params: &Params) -> Result<Option<String>, WireE
     }
 }
 
+/// `GET price[?symbol=]`: `[{symbol, indexPrice, lastPrice, markPrice}]`.
+fn prices(inner: &Inner, params: &Params) -> Response {
+    let only = match symbol_filter(inner, params) {
+        Ok(s) => s,
+        Err(r) => return r.into_response(),
+    };
+    let rows: Vec<Value> = inner
+        .instruments
+        .iter()
+        .filter(|i| only.as_deref().is_none_or(|s| s == i.id.symbol.as_str()))
+        .filter_map(|i| {
+            let t = inner.exchange.ticker(&i.id)?;
+            Some(json!({
+                "symbol": i.id.symbol.as_str(), "indexPrice": t.index.map(number),
+                "lastPrice": t.last.map(number), "markPrice": t.mark.map(number),
+            }))
+        })
+        .collect();
+    ok(Value::Array(rows))
+}
+
 fn market_summary(inner: &Inner, params: &Params, now: TimestampMs) -> Response {
     let only = match symbol_filter(inner, params) {
         Ok(s) => s,
@@ -1526,7 +1559,9 @@ fn ohlcv(inner: &Inner, params: &Params, now: TimestampMs) -> Response {
     ok(Value::Array(out))
 }
 
-fn order_book(inner: &Inner, params: &Params) -> Response {
+/// The L2 book as it stands at `now` (the answer's time, as a venue whose book changes many
+/// times a second reports it).
+fn order_book(inner: &Inner, params: &Params, now: TimestampMs) -> Response {
     let instrument = match instrument_of(inner, params.get("symbol").map(String::as_str)) {
         Ok(i) => i,
         Err(r) => return r.into_response(),
@@ -1546,7 +1581,7 @@ fn order_book(inner: &Inner, params: &Params) -> Response {
             .collect()
     };
     ok(json!({
-        "symbol": instrument.id.symbol.as_str(), "timestamp": book.ts,
+        "symbol": instrument.id.symbol.as_str(), "timestamp": now,
         "buyQuote": side(&book.bids), "sellQuote": side(&book.asks),
     }))
 }

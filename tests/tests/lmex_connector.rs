@@ -589,3 +589,18 @@ async fn the_dead_man_switch_cancels_working_orders_once_kestrel_goes_silent() {
         "cancelled by the venue"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_skewed_clock_is_measured_and_signed_calls_still_pass() {
+    let (server, venue) = setup().await;
+    // The venue's clock runs a minute ahead of ours: nonces from our clock are refused.
+    server.state.clock.skew(60_000);
+    let balance = venue.test_connection().await.unwrap();
+    assert_eq!(balance.currency, "USDT");
+    let offset = MarketData::clock_offset_ms(venue.as_ref()).unwrap();
+    assert!(
+        (59_000..=61_000).contains(&offset),
+        "measured offset {offset}"
+    );
+    assert!(venue.open_orders().await.unwrap().is_empty());
+}

@@ -23,7 +23,13 @@ fn stream() -> (String, Vec<String>) {
         x ^= x << 17;
         x
     };
-    let price = |ticks: u64| format!("{}.{}", ticks / 2, if ticks.is_multiple_of(2) { 0 } else { 5 });
+    let price = |ticks: u64| {
+        format!(
+            "{}.{}",
+            ticks / 2,
+            if ticks.is_multiple_of(2) { 0 } else { 5 }
+        )
+    };
     let bid = |i: u64| 199_999 - i;
     let ask = |i: u64| 200_000 + i;
     let level = |p: String, s: u64| json!([p, s.to_string()]);

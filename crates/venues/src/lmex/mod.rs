@@ -567,10 +567,10 @@ impl MarketCursor {
             Ok(markets) => {
                 if let Some(m) = markets.iter().find(|m| m.symbol == self.symbol) {
                     let fresh = map::ticker(m, self.clock.now_ms());
-                    self.ticker.mark = fresh.mark.or(self.ticker.mark);
-                    self.ticker.funding_rate = fresh.funding_rate;
-                    self.ticker.next_funding_at = fresh.next_funding_at;
-                    self.ticker.volume_24h = fresh.volume_24h;
+                    self.ticker.funding_rate = fresh.funding_rate.or(self.ticker.funding_rate);
+                    self.ticker.next_funding_at =
+                        fresh.next_funding_at.or(self.ticker.next_funding_at);
+                    self.ticker.volume_24h = fresh.volume_24h.or(self.ticker.volume_24h);
                     if self.ticker.last.is_none() {
                         self.ticker.last = fresh.last;
                     }
@@ -579,6 +579,16 @@ impl MarketCursor {
                 }
             }
             Err(e) => tracing::debug!(error = %e, "LMEX market summary not refreshed"),
+        }
+        match self.rest.price(&self.symbol).await {
+            Ok(Some(p)) => {
+                self.ticker.mark = p.mark_price.or(self.ticker.mark);
+                self.ticker.index = p.index_price.or(self.ticker.index);
+                self.queued
+                    .push_back(MarketEvent::Ticker(self.ticker.clone()));
+            }
+            Ok(None) => {}
+            Err(e) => tracing::debug!(error = %e, "LMEX mark and index not refreshed"),
         }
     }
 }

@@ -7,7 +7,7 @@ use super::auth::{self, LmexCredentials};
 use super::map;
 use super::wire::{
     LmexBook, LmexCandle, LmexFill, LmexFunding, LmexLeverage, LmexMarket, LmexOrder, LmexOrderAck,
-    LmexPosition, LmexTrade, LmexWallet,
+    LmexPosition, LmexPrice, LmexTrade, LmexWallet,
 };
 use crate::net::http::encode_query;
 use crate::net::{call, CallError, ClockOffset, HttpClient, HttpRequest, Method, RateLimiter};
@@ -133,6 +133,14 @@ impl LmexRest {
         self.get("market_summary", &query, false).await
     }
 
+    /// Index, last and mark price of `symbol`.
+    pub async fn price(&self, symbol: &str) -> Result<Option<LmexPrice>, CallError> {
+        let rows: Vec<LmexPrice> = self
+            .get("price", &[("symbol", symbol.to_owned())], false)
+            .await?;
+        Ok(rows.into_iter().find(|p| p.symbol == symbol))
+    }
+
     /// Up to 300 candles of `resolution` minutes with `start <= time < end` (seconds).
     pub async fn ohlcv(
         &self,
@@ -150,7 +158,8 @@ impl LmexRest {
         self.get("ohlcv", &query, false).await
     }
 
-    /// The L2 book; also measures our clock's offset from the venue's by its timestamp.
+    /// The L2 book; its timestamp refines our clock's offset from the venue's (within what
+    /// the answer's `Date` header allows, so a stale book cannot skew it).
     pub async fn book(&self, symbol: &str, depth: u32) -> Result<LmexBook, CallError> {
         let sent_at = self.clock.local_ms();
         let query = [("symbol", symbol.to_owned()), ("depth", depth.to_string())];
@@ -469,7 +478,12 @@ impl LmexRest {
             } else {
                 self.wait_out_backoff().await;
             }
+            let sent_at = self.clock.local_ms();
             let sent = self.http.send(&request).await;
+            if let Some(date) = sent.as_ref().ok().and_then(|r| r.date_ms) {
+                self.clock
+                    .observe_date(date, sent_at, self.clock.local_ms());
+            }
             let retry_after = match &sent {
                 Ok(r) if r.status == 429 => Some(self.back_off(r.retry_after_ms)),
                 Ok(r) if r.is_success() => {

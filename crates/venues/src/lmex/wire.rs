@@ -276,3 +276,16 @@ pub struct LmexLeverage {
     #[serde(default)]
     pub margin_mode: Option<String>,
 }
+
+/// One entry of `GET price`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LmexPrice {
+    pub symbol: String,
+    #[serde(default)]
+    pub index_price: Option<Decimal>,
+    #[serde(default)]
+    pub last_price: Option<Decimal>,
+    #[serde(default)]
+    pub mark_price: Option<Decimal>,
+}

@@ -74,6 +74,8 @@ pub struct HttpResponse {
     pub body: String,
     /// From `Retry-After` (seconds), when the venue sent it.
     pub retry_after_ms: Option<u64>,
+    /// The venue's clock from its `Date` header (whole seconds), when it sent one.
+    pub date_ms: Option<i64>,
 }
 
 impl HttpResponse {
@@ -187,11 +189,19 @@ impl HttpClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(|s| s.saturating_mul(1_000));
+        let date_ms = response
+            .headers()
+            .get("date")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .and_then(|d| i64::try_from(d.as_millis()).ok());
         let body = response.text().await.map_err(|e| self.classify(&e))?;
         Ok(HttpResponse {
             status,
             body,
             retry_after_ms,
+            date_ms,
         })
     }
 

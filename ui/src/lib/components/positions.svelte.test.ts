@@ -86,7 +86,7 @@ describe("PositionsTable", () => {
     const [demo, contracts, usd] = document.querySelectorAll<HTMLElement>(
       '[data-testid="position-size"]',
     );
-    expect(read(contracts)).toBe("25 ct 0.0025 BTC");
+    expect(read(contracts)).toBe("25 ct");
     expect(contracts?.title).toBe("25 contracts = 0.0025 BTC");
     // The Demo's BTC and LN Markets' 1 USD contracts read as they always have.
     expect(read(demo)).toBe("0.050");

@@ -30,7 +30,9 @@ afterEach(() => {
   arming.set(false);
 });
 
-function show(over: { orders?: Order[]; position?: Position; amend?: MoveAnswer } = {}) {
+function show(
+  over: { orders?: Order[]; position?: Position; amend?: MoveAnswer; postOnly?: boolean } = {},
+) {
   clickTarget = document.createElement("div");
   document.body.append(clickTarget);
   let answer: (a: MoveAnswer) => void = () => {};
@@ -49,6 +51,7 @@ function show(over: { orders?: Order[]; position?: Position; amend?: MoveAnswer 
     last: "90000",
     ticketSize: "0.01",
     ticketLeverage: "10",
+    postOnly: over.postOnly ?? true,
     onCancel: vi.fn<(o: Order) => void>(),
     onAmend: vi.fn<(o: Order, price: string) => Promise<MoveAnswer>>(
       () =>
@@ -295,6 +298,28 @@ describe("click to trade", () => {
     button("projected-confirm").click();
     flushSync();
     expect(props.onPlace.mock.calls[1]?.[0].post_only).toBe(true);
+  });
+
+  it("on a venue without post-only, a crossing click is sent only as a confirmed taker, even in instant mode", () => {
+    const { props } = show({ postOnly: false });
+    button("chart-arm").click();
+    button("chart-instant").click();
+    flushSync();
+    click(900, { shiftKey: true }); // buy at 91000, above the ask
+    expect(props.onPlace).not.toHaveBeenCalled();
+    expect(text("projected-warning")).toContain("no post-only");
+    expect(has("projected-confirm")).toBe(false);
+    button("projected-taker").click();
+    flushSync();
+    expect(props.onPlace).not.toHaveBeenCalled();
+    button("projected-taker").click();
+    flushSync();
+    expect(props.onPlace).toHaveBeenCalledTimes(1);
+    expect(props.onPlace.mock.calls[0]?.[0].post_only).toBe(false);
+    // A resting click is still sent at once.
+    click(1100, { shiftKey: true });
+    expect(props.onPlace).toHaveBeenCalledTimes(2);
+    expect(props.onPlace.mock.calls[1]?.[0].post_only).toBe(false);
   });
 
   it("in instant mode sends on the click itself", () => {

@@ -38,6 +38,8 @@ export interface HotkeyContext {
   /** The order ticket's size and leverage, as typed. */
   ticketSize: string;
   leverage: string;
+  /** Whether the venue takes post-only orders: hotkey limits are post-only where it does. */
+  postOnly?: boolean;
   bid: string | null;
   ask: string | null;
   /** The position in the instrument, if any. */
@@ -195,7 +197,7 @@ export class HotkeyStore {
         trigger_price: null,
         time_in_force: "gtc",
         reduce_only: false,
-        post_only: price !== null,
+        post_only: price !== null && (ctx.postOnly ?? true),
         leverage: ctx.leverage.trim() === "" ? null : ctx.leverage.trim(),
         take_profit: null,
         stop_loss: null,

@@ -109,6 +109,19 @@ describe("hotkeys while armed", () => {
     ]);
   });
 
+  it("joins without post-only where the venue has none", () => {
+    const { store, trading } = setup();
+    store.handle(key("B"), { ...context(), postOnly: false });
+    expect(trading.submit.mock.calls.map((c) => c[1])).toEqual([
+      expect.objectContaining({
+        side: "buy",
+        order_type: "limit",
+        price: "99.5",
+        post_only: false,
+      }),
+    ]);
+  });
+
   it("asks before cancelling the instrument's orders, naming them", () => {
     const { store, nuke, trading } = setup();
     store.handle(key("Shift+X"), context());

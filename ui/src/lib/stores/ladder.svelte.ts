@@ -67,7 +67,8 @@ export class LadderStore {
     this.#deps = deps;
   }
 
-  /** A click on a row: a post-only limit order at `price` of the ticket's size. */
+  /** A click on a row: a limit order at `price` of the ticket's size, post-only where the
+   *  venue takes post-only orders (`postOnly`). */
   place(
     account: AccountId | null,
     instrument: Instrument | undefined,
@@ -75,6 +76,7 @@ export class LadderStore {
     price: string,
     ticketSize: string,
     leverage: string,
+    postOnly = true,
   ): void {
     const clickedAt = this.#deps.clickTime();
     if (!this.#deps.arming.armed) {
@@ -96,7 +98,7 @@ export class LadderStore {
       trigger_price: null,
       time_in_force: "gtc",
       reduce_only: false,
-      post_only: true,
+      post_only: postOnly,
       leverage: leverage.trim() === "" ? null : leverage.trim(),
       take_profit: null,
       stop_loss: null,

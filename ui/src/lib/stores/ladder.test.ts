@@ -47,6 +47,17 @@ describe("LadderStore", () => {
     );
   });
 
+  it("sends a plain limit where the venue has no post-only (LN Markets refuses post-only)", () => {
+    const { ladder, trading } = setup();
+    ladder.place("lnm", btcPerp(), "buy", "99.0", "100", "10", false);
+    expect(trading.submit).toHaveBeenCalledExactlyOnceWith(
+      "lnm",
+      expect.objectContaining({ order_type: "limit", price: "99.0", post_only: false }),
+      btcPerp(),
+      CLICK,
+    );
+  });
+
   it("places nothing while disarmed or without a size", () => {
     const { ladder, trading, toasts } = setup(false);
     ladder.place("demo", btcPerp(), "buy", "99.0", "0.02", "10");

@@ -604,3 +604,142 @@ async fn a_skewed_clock_is_measured_and_signed_calls_still_pass() {
     );
     assert!(venue.open_orders().await.unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_that_do_not_say_what_happened_are_unknown_never_refused() {
+    let (server, venue) = setup().await;
+    let (bids, _) = server.book("BTC-PERP", 1);
+    let rest_at = bids[0].price - dec!(600);
+    // The venue acts, then a 500 (not only 502/504) comes back: unknown.
+    server.inject(
+        ORDER_PATH,
+        Fault::StatusAfter {
+            status: 500,
+            body: "Internal Server Error".into(),
+        },
+    );
+    let outcome = venue
+        .place_order(&order(
+            "x-1",
+            Side::Buy,
+            OrderType::Limit,
+            dec!(2),
+            Some(rest_at),
+        ))
+        .await;
+    assert!(
+        matches!(outcome, OrderOutcome::Unknown { .. }),
+        "{outcome:?}"
+    );
+    // The venue acts, then answers 200 with a body we cannot read, or with no order.
+    server.inject(
+        ORDER_PATH,
+        Fault::Garbage("<html>maintenance</html>".into()),
+    );
+    let outcome = venue
+        .place_order(&order(
+            "x-2",
+            Side::Buy,
+            OrderType::Limit,
+            dec!(2),
+            Some(rest_at),
+        ))
+        .await;
+    assert!(
+        matches!(outcome, OrderOutcome::Unknown { .. }),
+        "{outcome:?}"
+    );
+    server.inject(ORDER_PATH, Fault::Garbage("[]".into()));
+    let outcome = venue
+        .place_order(&order(
+            "x-3",
+            Side::Buy,
+            OrderType::Limit,
+            dec!(2),
+            Some(rest_at),
+        ))
+        .await;
+    assert!(
+        matches!(outcome, OrderOutcome::Unknown { .. }),
+        "{outcome:?}"
+    );
+    // An amend whose answer is lost: unknown too (the order may have moved), not refused.
+    server.inject(
+        ORDER_PATH,
+        Fault::StatusAfter {
+            status: 502,
+            body: "Bad Gateway".into(),
+        },
+    );
+    let amend = AmendRequest {
+        instrument: btc(),
+        client_order_id: ClientOrderId("x-1".into()),
+        order_id: None,
+        price: Some(rest_at - dec!(5)),
+        trigger_price: None,
+        size: None,
+    };
+    let outcome = venue.amend_order(&amend).await;
+    assert!(
+        matches!(outcome, OrderOutcome::Unknown { .. }),
+        "{outcome:?}"
+    );
+    // Every one of them happened exactly once, and is found by its client id.
+    let open = venue.open_orders().await.unwrap();
+    assert_eq!(open.len(), 3, "{open:?}");
+    let moved = venue
+        .order_by_client_id(&ClientOrderId("x-1".into()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(moved.price, Some(rest_at - dec!(5)));
+    assert_eq!(server.requests("POST", ORDER_PATH), 3);
+    assert_eq!(server.requests("PUT", ORDER_PATH), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_dropped_socket_the_account_stream_catches_up_and_reports_each_fill_once() {
+    let (server, venue) = setup().await;
+    let mut account = venue.account_stream().await.unwrap();
+    next_matching(&mut account, "the stream live", |e| {
+        matches!(
+            e,
+            AccountEvent::Status {
+                status: StreamStatus::Live
+            }
+        )
+    })
+    .await;
+    server.drop_streams();
+    let OrderOutcome::Accepted { .. } = venue
+        .place_order(&order("c-1", Side::Buy, OrderType::Market, dec!(7), None))
+        .await
+    else {
+        panic!("accepted");
+    };
+    // The fill arrives (pushed, or read back on the re-login), once; the stream comes back.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(4);
+    let mut fills = 0;
+    let mut position = None;
+    let mut statuses = Vec::new();
+    while let Ok(Some(event)) = tokio::time::timeout_at(deadline, account.next()).await {
+        match event {
+            AccountEvent::Fill { fill }
+                if fill.client_order_id.as_ref().map(|c| c.0.as_str()) == Some("c-1") =>
+            {
+                fills += 1
+            }
+            AccountEvent::Position { position: p } => position = Some(p),
+            AccountEvent::Status { status } => statuses.push(status),
+            _ => {}
+        }
+    }
+    assert_eq!(fills, 1, "the fill, exactly once");
+    assert_eq!(position.map(|p| p.size), Some(dec!(7)));
+    assert_eq!(
+        statuses.first(),
+        Some(&StreamStatus::Reconnecting),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.last(), Some(&StreamStatus::Live), "{statuses:?}");
+}

@@ -14,7 +14,7 @@ pub enum FieldKind {
     Url,
     /// 32 bytes of hex (an Ethereum private key), with or without `0x`.
     HexPrivateKey,
-    /// A whole number of seconds within the field's limits (5 to 3600).
+    /// A whole number of seconds within the field's limits (10 to 3600).
     Seconds,
 }
 

@@ -168,7 +168,7 @@ pub fn form(venue: VenueId) -> Option<VenueForm> {
 /// LMEX's dead-man switch timeout, in seconds (a public form field).
 const CANCEL_AFTER_FIELD: &str = "cancel_after_s";
 /// Its limits.
-const CANCEL_AFTER_SECONDS: std::ops::RangeInclusive<u64> = 5..=3_600;
+const CANCEL_AFTER_SECONDS: std::ops::RangeInclusive<u64> = 10..=3_600;
 
 /// The field whose value the UI may show masked as the account's key id.
 pub fn key_field(venue: VenueId) -> Option<&'static str> {
@@ -458,6 +458,40 @@ mod tests {
     }
 
     const LNM: &[(&str, &str)] = &[("key", "k"), ("secret", "s"), ("passphrase", "p")];
+
+    #[test]
+    fn the_lmex_dead_man_switch_takes_whole_seconds_within_its_limits() {
+        let with = |s: &str| {
+            check(
+                VenueId::Lmex,
+                "LMEX",
+                &[("key", "k"), ("secret", "s"), (CANCEL_AFTER_FIELD, s)],
+                false,
+            )
+        };
+        assert_eq!(with(""), None, "blank: off");
+        assert_eq!(with("10"), None);
+        assert_eq!(with("3600"), None);
+        for bad in ["9", "3601", "30.5", "30s", "-10"] {
+            assert_eq!(with(bad).as_deref(), Some(CANCEL_AFTER_FIELD), "{bad}");
+        }
+        let form = form(VenueId::Lmex).unwrap_or_else(|| unreachable!());
+        let values = values(&[("key", "k"), ("secret", "s"), (CANCEL_AFTER_FIELD, "9")]);
+        let entered = Entered {
+            label: "LMEX",
+            rest_url: None,
+            ws_url: None,
+            values: &values,
+            editing: false,
+        };
+        assert_eq!(
+            validate(&form, &entered)
+                .err()
+                .map(|e| e.message)
+                .as_deref(),
+            Some("Enter whole seconds from 10 to 3600.")
+        );
+    }
 
     #[test]
     fn every_venue_but_the_demo_has_a_form_and_only_built_connectors_are_available() {

@@ -86,7 +86,12 @@ impl MarketState {
                     self.new_trades.pop_front();
                 }
                 self.new_trades.push_back(t);
-                self.set_status(StreamStatus::Live);
+                // A print shows a feed coming up, but not one that is reconnecting or
+                // resyncing its book (trades may come over another socket): only the venue's
+                // status or a snapshot ends those.
+                if self.status == StreamStatus::Connecting {
+                    self.set_status(StreamStatus::Live);
+                }
             }
             MarketEvent::BookSnapshot(s) => {
                 self.book.apply_snapshot(&s);
@@ -212,5 +217,34 @@ mod tests {
         assert_eq!(frame.candles.len(), Timeframe::ALL.len());
         assert_eq!(frame.candles[0].candle.volume, Decimal::from(10_000));
         assert!(state.take_frame().is_none());
+    }
+
+    #[test]
+    fn a_print_brings_a_feed_up_but_never_ends_a_resync() {
+        let id = InstrumentId::new(VenueId::Lmex, "X");
+        let mut state = MarketState::new(id.clone(), 20, 50, 1000);
+        let print = |n: i64| {
+            MarketEvent::Trade(Trade {
+                instrument: id.clone(),
+                trade_id: format!("t{n}").into(),
+                price: Decimal::from(100),
+                size: Decimal::ONE,
+                taker_side: Side::Buy,
+                ts: 60_000 + n,
+            })
+        };
+        state.apply(print(1));
+        assert_eq!(
+            state.take_frame().map(|f| f.status),
+            Some(StreamStatus::Live)
+        );
+        for status in [StreamStatus::Resyncing, StreamStatus::Reconnecting] {
+            state.apply(MarketEvent::Status {
+                instrument: id.clone(),
+                status,
+            });
+            state.apply(print(2));
+            assert_eq!(state.take_frame().map(|f| f.status), Some(status));
+        }
     }
 }

@@ -43,7 +43,7 @@ pub fn aggregate(mut rows: Vec<Candle>, tf: Timeframe) -> Vec<Candle> {
                 c.high = c.high.max(row.high);
                 c.low = c.low.min(row.low);
                 c.close = row.close;
-                c.volume += row.volume;
+                c.volume = c.volume.checked_add(row.volume).unwrap_or(c.volume);
             }
             _ => out.push(Candle {
                 open_time: bucket,

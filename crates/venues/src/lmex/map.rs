@@ -12,29 +12,55 @@ use kestrel_core::{
 };
 use rust_decimal::Decimal;
 
-/// What an order status code means (NOTES.md §2.4, from BTSE: 2 inserted, 4 fully
-/// transacted, 5 partially transacted, 6 cancelled, 9 trigger inserted, 10 trigger
-/// activated, 15 rejected, 16 not found). `None` for any other code: it reports a failure
-/// instead of an order.
+/// What an order status code means (BTSE: 2 inserted, 3 and 4 transacted, 5 partially
+/// transacted, 6 cancelled, 7 refunded, 9 trigger inserted, 10 trigger activated, 15
+/// rejected, 123 amended). `None` for any other code.
 pub fn order_status(code: i64) -> Option<OrderStatus> {
     Some(match code {
         2 | 9 | 10 | 123 => OrderStatus::Open,
-        4 => OrderStatus::Filled,
+        3 | 4 => OrderStatus::Filled,
         5 => OrderStatus::PartiallyFilled,
-        6 => OrderStatus::Cancelled,
+        6 | 7 => OrderStatus::Cancelled,
         15 => OrderStatus::Rejected,
         _ => return None,
     })
 }
 
-/// An order answer that came back HTTP 200 but failed: a status the venue gives for
-/// refusals (15 rejected, 16 not found, or any code that is not an order state) becomes a
-/// typed error carrying the venue's message and code.
-pub fn ack_error(ack: &LmexOrderAck) -> Option<Error> {
-    let code = ack.status.unwrap_or(0);
-    let status = order_status(code);
-    if !matches!(status, None | Some(OrderStatus::Rejected)) {
-        return None;
+/// Status codes that refuse a request: nothing was created or changed (1 market
+/// unavailable, 8 insufficient balance, 12 and 41 risk limit, 15 rejected, 16 not found, 17
+/// request failed, 64 liquidation under way, 101 price beyond liquidation, 135 price out of
+/// range).
+const REFUSALS: [i64; 10] = [1, 8, 12, 15, 16, 17, 41, 64, 101, 135];
+
+/// What an order answer (HTTP 200) says happened.
+#[derive(Debug)]
+pub enum AckVerdict {
+    /// The order is in a state the answer names.
+    Done,
+    /// Refused: nothing was created or changed.
+    Refused(Error),
+    /// An answer we cannot read as either (no status, or a code we do not know on an order
+    /// the venue gave an id): the outcome is unknown, for the caller to reconcile.
+    Unclear(String),
+}
+
+/// Sorts an order answer: an order can come back HTTP 200 with a failing status.
+pub fn ack_verdict(ack: &LmexOrderAck) -> AckVerdict {
+    let Some(code) = ack.status else {
+        return AckVerdict::Unclear("LMEX answered an order request without a status".into());
+    };
+    let known = order_status(code);
+    if known.is_some() && known != Some(OrderStatus::Rejected) {
+        return AckVerdict::Done;
+    }
+    if known.is_none()
+        && !REFUSALS.contains(&code)
+        && ack.order_id.as_deref().is_some_and(|id| !id.is_empty())
+    {
+        return AckVerdict::Unclear(format!(
+            "LMEX answered status {code} for order {}",
+            ack.order_id.as_deref().unwrap_or_default()
+        ));
     }
     let message = ack
         .message
@@ -49,7 +75,7 @@ pub fn ack_error(ack: &LmexOrderAck) -> Option<Error> {
     };
     let mut e = Error::new(kind, message);
     e.venue_code = Some(code.to_string());
-    Some(e)
+    AckVerdict::Refused(e)
 }
 
 /// A non-2xx answer as a typed error (BTSE error codes: −1 system, −2 bad request, −7 auth,
@@ -218,6 +244,10 @@ pub fn order(row: &LmexOrder, now: TimestampMs) -> Result<Order> {
         .ok_or_else(|| Error::protocol("LMEX order without a size"))?;
     let filled = row.filled_size.unwrap_or(Decimal::ZERO);
     let status = match row.status {
+        // A working order with fills is partly filled, whatever code says it works.
+        Some(code) if order_status(code) == Some(OrderStatus::Open) && filled > Decimal::ZERO => {
+            OrderStatus::PartiallyFilled
+        }
         Some(code) => order_status(code).ok_or_else(|| {
             Error::protocol(format!(
                 "LMEX order {client_order_id} in unknown state {code}"
@@ -270,17 +300,19 @@ pub fn position(
         None => return Err(Error::protocol(format!("LMEX position side {}", row.side))),
     };
     let size = row.size.abs();
-    let leverage = row
-        .isolated_leverage
-        .filter(|l| !l.is_zero())
-        .or(row.current_leverage)
-        .unwrap_or(Decimal::ONE);
-    let notional = size * contract_size * row.entry_price;
-    let margin = if leverage.is_zero() {
-        notional
+    let isolated = row.margin_type == Some(92);
+    let leverage = if isolated {
+        row.isolated_leverage.or(row.current_leverage)
     } else {
-        notional / leverage
-    };
+        row.current_leverage.or(row.isolated_leverage)
+    }
+    .filter(|l| *l > Decimal::ZERO)
+    .unwrap_or(Decimal::ONE);
+    let notional = size
+        .checked_mul(contract_size)
+        .and_then(|n| n.checked_mul(row.entry_price))
+        .ok_or_else(|| Error::protocol(format!("LMEX position {} out of range", row.symbol)))?;
+    let margin = notional.checked_div(leverage).unwrap_or(notional);
     let stop = row.stop_loss_order.as_ref();
     Ok(Some(Position {
         instrument: instrument_id(&row.symbol),
@@ -290,7 +322,7 @@ pub fn position(
         mark_price: row.mark_price,
         margin: margin.round_dp(8),
         leverage,
-        margin_mode: if row.margin_type == Some(92) {
+        margin_mode: if isolated {
             MarginMode::Isolated
         } else {
             MarginMode::Cross
@@ -298,8 +330,12 @@ pub fn position(
         liquidation_price: row.liquidation_price.filter(|p| !p.is_zero()),
         unrealized_pnl: row.unrealized_profit_loss,
         realized_pnl: Decimal::ZERO,
-        take_profit: row.take_profit_order.as_ref().map(|e| e.trigger_price),
-        stop_loss: stop.map(|e| e.trigger_price),
+        take_profit: row
+            .take_profit_order
+            .as_ref()
+            .and_then(|e| e.trigger_price)
+            .filter(|p| !p.is_zero()),
+        stop_loss: stop.and_then(|e| e.trigger_price).filter(|p| !p.is_zero()),
         stop_loss_trail: stop.and_then(|e| e.trail_value).filter(|t| !t.is_zero()),
         updated_at: row.timestamp.unwrap_or(now),
     }))
@@ -360,23 +396,30 @@ pub fn balance(wallets: &[LmexWallet]) -> Balance {
         unrealized_pnl: Decimal::ZERO,
         equity: Decimal::ZERO,
     };
+    let add = |a: Decimal, b: Decimal| a.checked_add(b).unwrap_or(a);
     for w in wallets {
-        let cash: Decimal = w
+        let cash = w
             .assets
             .iter()
             .filter(|a| a.currency == "USDT")
-            .map(|a| a.balance)
-            .sum();
-        b.wallet += if w.assets.is_empty() {
-            w.total_value
-        } else {
-            cash
-        };
-        b.available += w.available_balance;
-        b.unrealized_pnl += w.unrealised_profit_loss;
-        b.equity += w.margin_balance;
+            .fold(Decimal::ZERO, |sum, a| add(sum, a.balance));
+        b.wallet = add(
+            b.wallet,
+            if w.assets.is_empty() {
+                w.total_value
+            } else {
+                cash
+            },
+        );
+        b.available = add(b.available, w.available_balance);
+        b.unrealized_pnl = add(b.unrealized_pnl, w.unrealised_profit_loss);
+        b.equity = add(b.equity, w.margin_balance);
     }
-    b.margin_used = (b.equity - b.available).max(Decimal::ZERO);
+    b.margin_used = b
+        .equity
+        .checked_sub(b.available)
+        .unwrap_or(Decimal::ZERO)
+        .max(Decimal::ZERO);
     b
 }
 
@@ -412,18 +455,42 @@ mod tests {
             r#"{"status":2,"symbol":"BTC-PERP","orderID":"o-1","clOrderID":"k-1","orderType":76,
                 "side":"BUY","price":"50000","size":"10","timestamp":1700000000000}"#,
         );
-        assert!(ack_error(&ok).is_none());
+        assert!(matches!(ack_verdict(&ok), AckVerdict::Done));
         assert_eq!(
             order_status(ok.status.unwrap_or(0)),
             Some(OrderStatus::Open)
         );
         let refused: LmexOrderAck =
             parse(r#"{"status":135,"message":"Order price out of range","clOrderID":"k-2"}"#);
-        let e = ack_error(&refused).unwrap_or_else(|| panic!("an error"));
+        let AckVerdict::Refused(e) = ack_verdict(&refused) else {
+            panic!("a refusal");
+        };
         assert_eq!(e.message, "Order price out of range");
         assert_eq!(e.venue_code.as_deref(), Some("135"));
         let gone: LmexOrderAck = parse(r#"{"status":16}"#);
-        assert_eq!(ack_error(&gone).map(|e| e.kind), Some(ErrorKind::NotFound));
+        assert!(
+            matches!(ack_verdict(&gone), AckVerdict::Refused(e) if e.kind == ErrorKind::NotFound)
+        );
+        // No status, or a code we do not know on an order the venue named: unknown, never
+        // a refusal (the order may be live).
+        let bare: LmexOrderAck = parse(r#"{"orderID":"o-9","clOrderID":"k-9"}"#);
+        assert!(matches!(ack_verdict(&bare), AckVerdict::Unclear(_)));
+        let odd: LmexOrderAck = parse(r#"{"status":1003,"orderID":"o-9","clOrderID":"k-9"}"#);
+        assert!(matches!(ack_verdict(&odd), AckVerdict::Unclear(_)));
+        let odd_without_id: LmexOrderAck = parse(r#"{"status":1003,"clOrderID":"k-9"}"#);
+        assert!(matches!(
+            ack_verdict(&odd_without_id),
+            AckVerdict::Refused(_)
+        ));
+        // Working with fills is partly filled.
+        let part: LmexOrderAck = parse(
+            r#"{"status":2,"symbol":"BTC-PERP","orderID":"o-1","clOrderID":"k-1","side":"BUY",
+                "price":50000,"size":10,"filledSize":4}"#,
+        );
+        assert_eq!(
+            order(&part, 0).map(|o| o.status).ok(),
+            Some(OrderStatus::PartiallyFilled)
+        );
     }
 
     #[test]

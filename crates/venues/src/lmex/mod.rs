@@ -18,7 +18,7 @@ pub mod rest;
 pub mod wire;
 pub mod ws;
 
-use crate::net::{CallError, ClockOffset, Method, ReconnectingSocket, WsConfig, WsEvent};
+use crate::net::{CallError, ClockOffset, ReconnectingSocket, WsConfig, WsEvent};
 use async_trait::async_trait;
 use auth::LmexCredentials;
 use futures::stream::{self, StreamExt};
@@ -30,18 +30,21 @@ use kestrel_core::{
     OrderType, Position, PositionSide, Result, Side, StopLoss, StreamStatus, Ticker, Timeframe,
     Trading, VenueId,
 };
+use map::AckVerdict;
 use rest::{Amend, LmexRest, NewOrder};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use wire::{LmexBookUpdate, LmexFill, LmexOrder, LmexPosition, LmexTrade};
+use wire::{LmexBookUpdate, LmexFill, LmexOrder, LmexOrderAck, LmexPosition, LmexTrade};
 
 /// Fills read per page of trade history.
 const FILLS_PAGE: u32 = 500;
 /// How often the market stream re-reads the market summary (mark, funding, volume).
 const SUMMARY_EVERY: Duration = Duration::from_secs(5);
+/// How long a resubscribed book may wait for its snapshot before asking again.
+const RESYNC_PATIENCE: Duration = Duration::from_secs(5);
 /// Levels per side of the book's first read.
 const BOOK_DEPTH: u32 = 50;
 
@@ -101,6 +104,33 @@ pub struct Lmex {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The ack that answers a change (`ours`: the client id it is for), or the outcome to report
+/// instead: a refusal, or an unknown outcome for an answer that does not say. With
+/// `not_found_is_unknown` a "not found" is unknown too (an amended order may have filled).
+fn settle(
+    sent: std::result::Result<Vec<LmexOrderAck>, CallError>,
+    cid: &ClientOrderId,
+    ours: Option<&str>,
+    not_found_is_unknown: bool,
+) -> std::result::Result<LmexOrderAck, Box<OrderOutcome>> {
+    let acks = sent.map_err(|e| Box::new(outcome_of(cid, e)))?;
+    let ack = rest::pick_ack(acks, ours).map_err(|e| Box::new(outcome_of(cid, e)))?;
+    let unknown = |reason: String| {
+        Box::new(OrderOutcome::Unknown {
+            client_order_id: cid.clone(),
+            reason,
+        })
+    };
+    match map::ack_verdict(&ack) {
+        AckVerdict::Done => Ok(ack),
+        AckVerdict::Refused(e) if not_found_is_unknown && e.kind == ErrorKind::NotFound => {
+            Err(unknown(e.message))
+        }
+        AckVerdict::Refused(error) => Err(Box::new(OrderOutcome::Rejected { error })),
+        AckVerdict::Unclear(reason) => Err(unknown(reason)),
+    }
 }
 
 fn outcome_of(client_order_id: &ClientOrderId, e: CallError) -> OrderOutcome {
@@ -263,16 +293,22 @@ impl Lmex {
     }
 
     /// Keeps the dead-man switch armed while `alive` is held.
+    /// Each re-arm gets a third of the timeout and skips any 429 backoff, so one slow or
+    /// refused call leaves two more chances before the switch lapses.
     fn arm_dead_man(&self) -> Option<tokio::task::JoinHandle<()>> {
-        let timeout = self.config.cancel_all_after?;
+        let timeout = self.config.cancel_all_after?.max(Duration::from_secs(1));
         let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        let period = timeout / 3;
         let rest = self.rest.clone();
         Some(tokio::spawn(async move {
-            let mut every = tokio::time::interval(timeout / 3);
+            let mut every = tokio::time::interval(period);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             loop {
                 every.tick().await;
-                if let Err(e) = rest.cancel_all_after(ms).await {
-                    tracing::warn!(error = %e, "LMEX dead-man switch not re-armed");
+                match tokio::time::timeout(period, rest.cancel_all_after(ms)).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::warn!(error = %e, "LMEX dead-man switch not re-armed"),
+                    Err(_) => tracing::warn!("LMEX dead-man switch re-arm timed out"),
                 }
             }
         }))
@@ -372,8 +408,15 @@ impl MarketData for Lmex {
                 Arc::new(move || vec![ws::subscribe(&[topic.as_str()])]),
             )
         };
-        let mut summary_every = tokio::time::interval(SUMMARY_EVERY);
-        summary_every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let (summary_tx, summaries) = tokio::sync::mpsc::channel(4);
+        let poller = AbortOnDrop(tokio::spawn(poll_summary(
+            self.rest.clone(),
+            self.clock.clone(),
+            symbol.clone(),
+            summary_tx,
+        )));
+        let mut watchdog = tokio::time::interval(Duration::from_secs(1));
+        watchdog.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let state = MarketCursor {
             instrument: instrument.clone(),
             symbol,
@@ -389,9 +432,10 @@ impl MarketData for Lmex {
             }]),
             book: OrderBook::default(),
             ticker,
-            rest: self.rest.clone(),
-            clock: self.clock.clone(),
-            summary_every,
+            summaries,
+            _poller: poller,
+            watchdog,
+            resyncing_since: None,
             resyncs: 0,
         };
         Ok(stream::unfold(state, |mut s| async move {
@@ -402,7 +446,8 @@ impl MarketData for Lmex {
                 tokio::select! {
                     e = s.book_events.recv() => s.on_book(e?),
                     e = s.trade_events.recv() => s.on_trades(e?),
-                    _ = s.summary_every.tick() => s.refresh_summary().await,
+                    Some(fresh) = s.summaries.recv() => s.on_summary(&fresh),
+                    _ = s.watchdog.tick() => s.check_resync(),
                 }
             }
         })
@@ -435,9 +480,13 @@ struct MarketCursor {
     /// Our copy of the venue's book, to check every delta.
     book: OrderBook,
     ticker: Ticker,
-    rest: Arc<LmexRest>,
-    clock: Arc<ClockOffset>,
-    summary_every: tokio::time::Interval,
+    /// Mark, index, funding and volume, read by a task of their own so the stream never
+    /// waits on REST.
+    summaries: tokio::sync::mpsc::Receiver<Ticker>,
+    _poller: AbortOnDrop,
+    watchdog: tokio::time::Interval,
+    /// When the book was found broken, until its snapshot arrives.
+    resyncing_since: Option<tokio::time::Instant>,
     /// Times the book was found broken and re-snapshotted.
     resyncs: u64,
 }
@@ -455,7 +504,10 @@ impl MarketCursor {
             // Live once the snapshot arrives.
             WsEvent::Open => {}
             WsEvent::Closed { .. } => {
+                // The levels on screen are no longer kept: clear them, then say why.
                 self.book.invalidate();
+                self.resyncing_since = None;
+                self.status(StreamStatus::Resyncing);
                 self.status(StreamStatus::Reconnecting);
             }
             WsEvent::Text(text) => match ws::parse_book(&text) {
@@ -487,6 +539,7 @@ impl MarketCursor {
     fn on_book_update(&mut self, update: &LmexBookUpdate) {
         match map::book_message(&self.instrument, update) {
             map::BookMessage::Snapshot(snapshot) => {
+                self.resyncing_since = None;
                 self.book.apply_snapshot(&snapshot);
                 self.queued.push_back(MarketEvent::BookSnapshot(snapshot));
                 self.status(StreamStatus::Live);
@@ -511,14 +564,47 @@ impl MarketCursor {
         }
     }
 
-    /// Marks the book resyncing and asks the venue for a fresh snapshot.
+    /// Marks the book resyncing and asks the venue for a fresh snapshot, once: more broken
+    /// messages while it comes do not ask again (the watchdog does, if it never comes).
     fn resync(&mut self) {
+        if self.resyncing_since.is_some() {
+            return;
+        }
         self.resyncs += 1;
+        self.resyncing_since = Some(tokio::time::Instant::now());
         self.book.invalidate();
         self.status(StreamStatus::Resyncing);
+        self.resubscribe();
+    }
+
+    fn resubscribe(&self) {
         let topic = [self.book_topic.as_str()];
         self.book_socket.send(ws::unsubscribe(&topic));
         self.book_socket.send(ws::subscribe(&topic));
+    }
+
+    /// A snapshot asked for and not arriving is asked for again.
+    fn check_resync(&mut self) {
+        if let Some(since) = self.resyncing_since {
+            if since.elapsed() > RESYNC_PATIENCE {
+                tracing::info!(symbol = %self.symbol, resyncs = self.resyncs, "LMEX snapshot overdue; asking again");
+                self.resyncing_since = Some(tokio::time::Instant::now());
+                self.resubscribe();
+            }
+        }
+    }
+
+    fn on_summary(&mut self, fresh: &Ticker) {
+        self.ticker.mark = fresh.mark.or(self.ticker.mark);
+        self.ticker.index = fresh.index.or(self.ticker.index);
+        self.ticker.funding_rate = fresh.funding_rate.or(self.ticker.funding_rate);
+        self.ticker.next_funding_at = fresh.next_funding_at.or(self.ticker.next_funding_at);
+        self.ticker.volume_24h = fresh.volume_24h.or(self.ticker.volume_24h);
+        if self.ticker.last.is_none() {
+            self.ticker.last = fresh.last;
+        }
+        self.queued
+            .push_back(MarketEvent::Ticker(self.ticker.clone()));
     }
 
     fn quote_changed(&mut self, ts: i64) {
@@ -561,34 +647,41 @@ impl MarketCursor {
             Err(e) => tracing::debug!(error = %e, "skipping an LMEX frame"),
         }
     }
+}
 
-    async fn refresh_summary(&mut self) {
-        match self.rest.markets(Some(&self.symbol)).await {
-            Ok(markets) => {
-                if let Some(m) = markets.iter().find(|m| m.symbol == self.symbol) {
-                    let fresh = map::ticker(m, self.clock.now_ms());
-                    self.ticker.funding_rate = fresh.funding_rate.or(self.ticker.funding_rate);
-                    self.ticker.next_funding_at =
-                        fresh.next_funding_at.or(self.ticker.next_funding_at);
-                    self.ticker.volume_24h = fresh.volume_24h.or(self.ticker.volume_24h);
-                    if self.ticker.last.is_none() {
-                        self.ticker.last = fresh.last;
-                    }
-                    self.queued
-                        .push_back(MarketEvent::Ticker(self.ticker.clone()));
-                }
+/// Reads the market summary and prices every few seconds, for the market stream.
+async fn poll_summary(
+    rest: Arc<LmexRest>,
+    clock: Arc<ClockOffset>,
+    symbol: String,
+    out: tokio::sync::mpsc::Sender<Ticker>,
+) {
+    let mut every = tokio::time::interval(SUMMARY_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let mut fresh = match rest.markets(Some(&symbol)).await {
+            Ok(markets) => match markets.iter().find(|m| m.symbol == symbol) {
+                Some(m) => map::ticker(m, clock.now_ms()),
+                None => continue,
+            },
+            Err(e) => {
+                tracing::debug!(error = %e, "LMEX market summary not refreshed");
+                continue;
             }
-            Err(e) => tracing::debug!(error = %e, "LMEX market summary not refreshed"),
-        }
-        match self.rest.price(&self.symbol).await {
+        };
+        // The summary's `last` is no mark: the mark and index come from `price`.
+        fresh.mark = None;
+        match rest.price(&symbol).await {
             Ok(Some(p)) => {
-                self.ticker.mark = p.mark_price.or(self.ticker.mark);
-                self.ticker.index = p.index_price.or(self.ticker.index);
-                self.queued
-                    .push_back(MarketEvent::Ticker(self.ticker.clone()));
+                fresh.mark = p.mark_price;
+                fresh.index = p.index_price;
             }
             Ok(None) => {}
             Err(e) => tracing::debug!(error = %e, "LMEX mark and index not refreshed"),
+        }
+        if out.send(fresh).await.is_err() {
+            return;
         }
     }
 }
@@ -642,6 +735,20 @@ impl Trading for Lmex {
             Ok(s) => s,
             Err(error) => return OrderOutcome::Rejected { error },
         };
+        let missing = match request.order_type {
+            OrderType::Limit if request.price.is_none() => {
+                Some(("price", "a limit order needs a price"))
+            }
+            OrderType::Stop if request.trigger_price.is_none() => {
+                Some(("trigger_price", "a stop order needs a trigger price"))
+            }
+            _ => None,
+        };
+        if let Some((field, message)) = missing {
+            return OrderOutcome::Rejected {
+                error: Error::invalid_order(field, message),
+            };
+        }
         if let Err(error) = self
             .ensure_leverage(instrument.id.symbol.as_str(), request.leverage)
             .await
@@ -667,17 +774,15 @@ impl Trading for Lmex {
             take_profit: request.take_profit,
             stop_loss: request.stop_loss,
         };
-        let acks = match self.rest.place(&order).await {
-            Ok(acks) => acks,
-            Err(e) => return outcome_of(cid, e),
-        };
-        let ack = match rest::first_ack(acks, Method::Post) {
+        let ack = match settle(
+            self.rest.place(&order).await,
+            cid,
+            Some(cid.as_str()),
+            false,
+        ) {
             Ok(a) => a,
-            Err(e) => return outcome_of(cid, e),
+            Err(outcome) => return *outcome,
         };
-        if let Some(error) = map::ack_error(&ack) {
-            return OrderOutcome::Rejected { error };
-        }
         let pending = Order::pending(request, self.clock.now_ms());
         OrderOutcome::Accepted {
             order: self.acked(pending, &ack),
@@ -709,21 +814,14 @@ impl Trading for Lmex {
                 }
             }
         };
-        let acks = match self
+        let sent = self
             .rest
             .amend(instrument.id.symbol.as_str(), cid.as_str(), &change)
-            .await
-        {
-            Ok(acks) => acks,
-            Err(e) => return outcome_of(cid, e),
-        };
-        let ack = match rest::first_ack(acks, Method::Put) {
+            .await;
+        let ack = match settle(sent, cid, Some(cid.as_str()), true) {
             Ok(a) => a,
-            Err(e) => return outcome_of(cid, e),
+            Err(outcome) => return *outcome,
         };
-        if let Some(error) = map::ack_error(&ack) {
-            return OrderOutcome::Rejected { error };
-        }
         match self.current(cid).await {
             Ok(order) => OrderOutcome::Accepted { order },
             // The amend was accepted; only the read-back failed.
@@ -738,21 +836,15 @@ impl Trading for Lmex {
     }
 
     async fn cancel_order(&self, instrument: &InstrumentId, id: &ClientOrderId) -> OrderOutcome {
-        let acks = match self
+        let sent = self
             .rest
             .cancel(instrument.symbol.as_str(), Some(id.as_str()))
-            .await
-        {
-            Ok(acks) => acks,
-            Err(e) => return outcome_of(id, e),
-        };
-        let ack = match rest::first_ack(acks, Method::Delete) {
+            .await;
+        // "Not found" stays a refusal: the trait's caller reconciles it.
+        let ack = match settle(sent, id, Some(id.as_str()), false) {
             Ok(a) => a,
-            Err(e) => return outcome_of(id, e),
+            Err(outcome) => return *outcome,
         };
-        if let Some(error) = map::ack_error(&ack) {
-            return OrderOutcome::Rejected { error };
-        }
         match map::order(&ack, self.clock.now_ms()) {
             Ok(order) => OrderOutcome::Accepted { order },
             Err(_) => match self.current(id).await {
@@ -767,17 +859,11 @@ impl Trading for Lmex {
 
     async fn close_position(&self, instrument: &InstrumentId) -> OrderOutcome {
         let placeholder = ClientOrderId(format!("close-{}", instrument.symbol));
-        let acks = match self.rest.close_position(instrument.symbol.as_str()).await {
-            Ok(acks) => acks,
-            Err(e) => return outcome_of(&placeholder, e),
-        };
-        let ack = match rest::first_ack(acks, Method::Post) {
+        let sent = self.rest.close_position(instrument.symbol.as_str()).await;
+        let ack = match settle(sent, &placeholder, None, false) {
             Ok(a) => a,
-            Err(e) => return outcome_of(&placeholder, e),
+            Err(outcome) => return *outcome,
         };
-        if let Some(error) = map::ack_error(&ack) {
-            return OrderOutcome::Rejected { error };
-        }
         match map::order(&ack, self.clock.now_ms()) {
             Ok(order) => OrderOutcome::Accepted { order },
             Err(e) => OrderOutcome::Unknown {
@@ -820,8 +906,12 @@ impl Trading for Lmex {
                 trail,
             )
             .await?;
-        if let Some(error) = acks.iter().find_map(map::ack_error) {
-            return Err(error);
+        for ack in &acks {
+            match map::ack_verdict(ack) {
+                AckVerdict::Done => {}
+                AckVerdict::Refused(error) => return Err(error),
+                AckVerdict::Unclear(reason) => return Err(Error::network(reason)),
+            }
         }
         Ok(())
     }
@@ -843,17 +933,23 @@ impl Trading for Lmex {
             .map(|p| p.instrument)
             .collect();
         let clock = self.clock.clone();
+        let login = credentials.clone();
         let (socket, events) = ReconnectingSocket::spawn(
             self.socket_config(ws::MAIN_PATH),
-            Arc::new(move || ws::private_greeting(&credentials, clock.now_ms())),
+            Arc::new(move || vec![auth::ws_auth(&login, clock.now_ms())]),
         );
         let state = AccountCursor {
-            _socket: socket,
+            socket,
             _dead_man: self.arm_dead_man().map(AbortOnDrop),
             events,
             queued: VecDeque::new(),
             venue: self.clone(),
+            credentials,
             held,
+            logins: 0,
+            login_failures: 0,
+            last_fill_at: Some(self.clock.now_ms()),
+            recent_fills: VecDeque::new(),
         };
         Ok(stream::unfold(state, |mut s| async move {
             loop {
@@ -879,14 +975,27 @@ impl Drop for AbortOnDrop {
 
 /// The account stream's state; holding the socket keeps it open.
 struct AccountCursor {
-    _socket: ReconnectingSocket,
+    socket: ReconnectingSocket,
     _dead_man: Option<AbortOnDrop>,
     events: tokio::sync::mpsc::Receiver<WsEvent>,
     queued: VecDeque<AccountEvent>,
     venue: Lmex,
+    credentials: LmexCredentials,
     /// Instruments with a position, to report the ones that close.
     held: BTreeSet<InstrumentId>,
+    /// Successful logins so far: every one after the first catches up on what was missed.
+    logins: u32,
+    /// Refused logins in a row on this connection.
+    login_failures: u32,
+    /// The newest fill seen, and the ids of fills at or near it (a catch-up re-reads them).
+    last_fill_at: Option<i64>,
+    recent_fills: VecDeque<String>,
 }
+
+/// Refused logins retried (after re-measuring the clock) before the stream gives up.
+const LOGIN_RETRIES: u32 = 3;
+/// Fill ids remembered against duplicates from a catch-up.
+const RECENT_FILLS: usize = 256;
 
 impl AccountCursor {
     async fn absorb(&mut self, event: WsEvent) {
@@ -902,6 +1011,17 @@ impl AccountCursor {
         };
         match ws::parse(&text) {
             Ok(ws::Frame::Login { success: true, .. }) => {
+                // Private topics are asked for only once logged in; the subscription's ack
+                // makes the stream live.
+                self.login_failures = 0;
+                self.socket
+                    .send(ws::subscribe(&[ws::ORDERS, ws::FILLS, ws::POSITIONS]));
+            }
+            Ok(ws::Frame::Event { event, .. }) if event == "subscribe" => {
+                self.logins += 1;
+                if self.logins > 1 {
+                    self.catch_up().await;
+                }
                 self.queued.push_back(AccountEvent::Status {
                     status: StreamStatus::Live,
                 });
@@ -911,10 +1031,28 @@ impl AccountCursor {
                 success: false,
                 message,
             }) => {
-                tracing::warn!(?message, "LMEX refused the stream login");
-                self.queued.push_back(AccountEvent::Status {
-                    status: StreamStatus::Closed,
-                });
+                self.login_failures += 1;
+                tracing::warn!(
+                    ?message,
+                    attempt = self.login_failures,
+                    "LMEX refused the stream login"
+                );
+                if self.login_failures > LOGIN_RETRIES {
+                    self.queued.push_back(AccountEvent::Status {
+                        status: StreamStatus::Closed,
+                    });
+                    return;
+                }
+                // A nonce outside the venue's window is the usual cause: measure the clock
+                // again, then log in again on the same connection.
+                if let Ok(symbol) = self.venue.any_symbol().await {
+                    if let Err(e) = self.venue.rest.book(&symbol, 1).await {
+                        tracing::debug!(error = %e, "LMEX clock not re-measured");
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                self.socket
+                    .send(auth::ws_auth(&self.credentials, self.venue.clock.now_ms()));
             }
             Ok(ws::Frame::Push { topic, data }) => {
                 if let Err(e) = self.push(&topic, data).await {
@@ -945,31 +1083,74 @@ impl AccountCursor {
             ws::FILLS => {
                 let rows: Vec<LmexFill> = serde_json::from_value(data).map_err(bad)?;
                 for row in &rows {
-                    self.queued.push_back(AccountEvent::Fill {
-                        fill: map::fill(row)?,
-                    });
+                    let fill = map::fill(row)?;
+                    self.fill(fill);
                 }
                 self.balance().await;
             }
             ws::POSITIONS => {
                 let rows: Vec<LmexPosition> = serde_json::from_value(data).map_err(bad)?;
                 let positions = self.venue.positions_of(&rows)?;
-                let now_held: BTreeSet<InstrumentId> =
-                    positions.iter().map(|p| p.instrument.clone()).collect();
-                for gone in self.held.difference(&now_held) {
-                    self.queued.push_back(AccountEvent::PositionClosed {
-                        instrument: gone.clone(),
-                    });
-                }
-                for position in positions {
-                    self.queued.push_back(AccountEvent::Position { position });
-                }
-                self.held = now_held;
+                self.positions(positions);
                 self.balance().await;
             }
             _ => {}
         }
         Ok(())
+    }
+
+    /// Queues a fill once, however often it is read.
+    fn fill(&mut self, fill: Fill) {
+        let id = fill.trade_id.as_str().to_owned();
+        if self.recent_fills.contains(&id) {
+            return;
+        }
+        if self.recent_fills.len() == RECENT_FILLS {
+            self.recent_fills.pop_front();
+        }
+        self.recent_fills.push_back(id);
+        self.last_fill_at = Some(self.last_fill_at.map_or(fill.ts, |t| t.max(fill.ts)));
+        self.queued.push_back(AccountEvent::Fill { fill });
+    }
+
+    /// After a reconnect: what changed while the socket was down, read over REST (orders,
+    /// fills since the newest seen, positions against those held).
+    async fn catch_up(&mut self) {
+        match self.venue.open_orders().await {
+            Ok(orders) => self.queued.extend(
+                orders
+                    .into_iter()
+                    .map(|order| AccountEvent::Order { order }),
+            ),
+            Err(e) => tracing::warn!(error = %e, "LMEX orders not caught up"),
+        }
+        match self.venue.fills(self.last_fill_at).await {
+            Ok(fills) => {
+                for fill in fills {
+                    self.fill(fill);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "LMEX fills not caught up"),
+        }
+        match self.venue.positions().await {
+            Ok(positions) => self.positions(positions),
+            Err(e) => tracing::warn!(error = %e, "LMEX positions not caught up"),
+        }
+    }
+
+    /// Every position now held, and the ones no longer held as closed.
+    fn positions(&mut self, positions: Vec<Position>) {
+        let now_held: BTreeSet<InstrumentId> =
+            positions.iter().map(|p| p.instrument.clone()).collect();
+        for gone in self.held.difference(&now_held) {
+            self.queued.push_back(AccountEvent::PositionClosed {
+                instrument: gone.clone(),
+            });
+        }
+        for position in positions {
+            self.queued.push_back(AccountEvent::Position { position });
+        }
+        self.held = now_held;
     }
 
     async fn balance(&mut self) {

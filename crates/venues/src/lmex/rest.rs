@@ -31,6 +31,8 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// Backoff after a 429 without `Retry-After`: doubles per 429 in a row, up to the cap.
 const BACKOFF_MIN: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(8);
+/// The longest `Retry-After` honoured as it is (a longer one is waited out in steps).
+const RETRY_AFTER_MAX: Duration = Duration::from_secs(30);
 /// Reads tried again after a 429.
 const READ_RETRIES: u32 = 3;
 /// Rows `ohlcv` returns at most.
@@ -86,11 +88,11 @@ pub struct LmexRest {
     http: HttpClient,
     credentials: Option<LmexCredentials>,
     clock: Arc<ClockOffset>,
-    orders: RateLimiter,
+    /// Every change (orders, exits, leverage, the dead-man switch) spends from one bucket.
+    orders: Arc<Bucket>,
     user: RateLimiter,
     /// One bucket per query endpoint.
-    queries: Mutex<HashMap<&'static str, Arc<RateLimiter>>>,
-    backoff: Mutex<Backoff>,
+    queries: Mutex<HashMap<&'static str, Arc<Bucket>>>,
 }
 
 #[derive(Default)]
@@ -110,10 +112,9 @@ impl LmexRest {
             http: HttpClient::new(base_url.trim_end_matches('/'), TIMEOUT)?,
             credentials,
             clock,
-            orders: RateLimiter::per_second(ORDERS_PER_SECOND),
+            orders: Arc::new(Bucket::new(ORDERS_PER_SECOND)),
             user: RateLimiter::per_second(USER_PER_SECOND),
             queries: Mutex::default(),
-            backoff: Mutex::default(),
         })
     }
 
@@ -320,10 +321,18 @@ impl LmexRest {
 
     /// Arms (or with 0, disarms) the dead-man switch: every working order is cancelled
     /// unless this is called again within `timeout_ms`.
+    /// Skips any 429 backoff: a lapsed switch cancels every working order.
     pub async fn cancel_all_after(&self, timeout_ms: u64) -> Result<Value, CallError> {
         let body = json!({ "timeout": timeout_ms });
-        self.send(Method::Post, "order/cancelAllAfter", &[], Some(body), true)
-            .await
+        self.call(
+            Method::Post,
+            "order/cancelAllAfter",
+            &[],
+            Some(body),
+            true,
+            true,
+        )
+        .await
     }
 
     /// Closes the position in `symbol` at market.
@@ -396,49 +405,6 @@ impl LmexRest {
         self.send(Method::Get, route, query, None, signed).await
     }
 
-    fn query_limiter(&self, route: &'static str) -> Arc<RateLimiter> {
-        let mut buckets = self
-            .queries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        buckets
-            .entry(route)
-            .or_insert_with(|| Arc::new(RateLimiter::per_second(QUERIES_PER_SECOND)))
-            .clone()
-    }
-
-    async fn wait_out_backoff(&self) {
-        let until = self
-            .backoff
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .until;
-        if let Some(until) = until {
-            tokio::time::sleep_until(until).await;
-        }
-    }
-
-    /// Records a 429: every request waits `retry_after` (or the next backoff step).
-    fn back_off(&self, retry_after_ms: Option<u64>) -> Duration {
-        let mut b = self
-            .backoff
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let step = b.next.unwrap_or(BACKOFF_MIN);
-        let wait = retry_after_ms.map_or(step, Duration::from_millis);
-        b.until = Some(Instant::now() + wait);
-        b.next = Some((step * 2).min(BACKOFF_MAX));
-        wait
-    }
-
-    fn calm(&self) {
-        let mut b = self
-            .backoff
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        b.next = None;
-    }
-
     async fn send<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -447,7 +413,42 @@ impl LmexRest {
         body: Option<Value>,
         signed: bool,
     ) -> Result<T, CallError> {
+        self.call(method, route, query, body, signed, false).await
+    }
+
+    /// The bucket a route spends from: its own for each read, one for every change.
+    fn bucket(&self, method: Method, route: &'static str) -> Arc<Bucket> {
+        if method != Method::Get {
+            return self.orders.clone();
+        }
+        let mut buckets = self
+            .queries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        buckets
+            .entry(route)
+            .or_insert_with(|| Arc::new(Bucket::new(QUERIES_PER_SECOND)))
+            .clone()
+    }
+
+    /// Sends one request. Anything but a GET changes something at the venue, so an answer
+    /// that never came (or a 5xx, or one we cannot read) is an unknown outcome, never a
+    /// refusal. `urgent` skips the wait after a 429 (the dead-man switch must not lapse
+    /// because a read was rate limited).
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        route: &'static str,
+        query: &[(&str, String)],
+        body: Option<Value>,
+        signed: bool,
+        urgent: bool,
+    ) -> Result<T, CallError> {
         let path = format!("{PREFIX}/{route}");
+        let changes = method != Method::Get;
+        // How `call::answer` and `call::parse` sort failures: as a write or as a read.
+        let class = if changes { Method::Post } else { Method::Get };
+        let bucket = self.bucket(method, route);
         let mut tries = 0;
         loop {
             tries += 1;
@@ -455,10 +456,9 @@ impl LmexRest {
             request.query = encode_query(query);
             request.body = body.as_ref().map(Value::to_string);
             request.headers.push(("accept", "application/json".into()));
-            if method == Method::Get {
-                self.query_limiter(route).acquire().await;
-            } else {
-                self.orders.acquire().await;
+            bucket.limiter.acquire().await;
+            if !urgent {
+                bucket.wait_out_backoff().await;
             }
             if signed {
                 let credentials = self.credentials.as_ref().ok_or_else(|| {
@@ -468,15 +468,12 @@ impl LmexRest {
                     ))
                 })?;
                 self.user.acquire().await;
-                self.wait_out_backoff().await;
                 request.headers.extend(auth::rest_headers(
                     credentials,
                     &path,
                     self.clock.now_ms(),
                     request.body.as_deref().unwrap_or(""),
                 ));
-            } else {
-                self.wait_out_backoff().await;
             }
             let sent_at = self.clock.local_ms();
             let sent = self.http.send(&request).await;
@@ -484,19 +481,20 @@ impl LmexRest {
                 self.clock
                     .observe_date(date, sent_at, self.clock.local_ms());
             }
+            let status = sent.as_ref().ok().map(|r| r.status);
             let retry_after = match &sent {
-                Ok(r) if r.status == 429 => Some(self.back_off(r.retry_after_ms)),
+                Ok(r) if r.status == 429 => Some(bucket.back_off(r.retry_after_ms)),
                 Ok(r) if r.is_success() => {
-                    self.calm();
+                    bucket.calm();
                     None
                 }
                 _ => None,
             };
-            if retry_after.is_some() && method == Method::Get && tries <= READ_RETRIES {
+            if retry_after.is_some() && !changes && tries <= READ_RETRIES {
                 tracing::debug!(route, tries, "LMEX rate limited a read; trying again");
                 continue;
             }
-            let response = call::answer(method, sent, |r| {
+            let answered = call::answer(class, sent, |r| {
                 let mut error = map::error(r.status, &r.body);
                 if let ErrorKind::RateLimited { retry_after_ms } = &mut error.kind {
                     *retry_after_ms = retry_after
@@ -505,9 +503,60 @@ impl LmexRest {
                 }
                 tracing::debug!(status = r.status, route, kind = ?error.kind, "LMEX refused");
                 error
-            })?;
-            return call::parse(method, "LMEX", &path, &response.body);
+            });
+            let response = match answered {
+                // A 5xx can come after the venue acted (a 500, a proxy's 520/524).
+                Err(CallError::Failed(e)) if changes && status.is_some_and(|s| s >= 500) => {
+                    return Err(CallError::Unknown(e.message))
+                }
+                other => other?,
+            };
+            return call::parse(class, "LMEX", &path, &response.body);
         }
+    }
+}
+
+/// A rate limiter and the backoff its 429s set.
+struct Bucket {
+    limiter: RateLimiter,
+    backoff: Mutex<Backoff>,
+}
+
+impl Bucket {
+    fn new(per_second: u32) -> Self {
+        Self {
+            limiter: RateLimiter::per_second(per_second),
+            backoff: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Backoff> {
+        self.backoff
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn wait_out_backoff(&self) {
+        let until = self.lock().until;
+        if let Some(until) = until {
+            tokio::time::sleep_until(until).await;
+        }
+    }
+
+    /// Records a 429: this bucket waits `retry_after` (capped) or the next backoff step.
+    fn back_off(&self, retry_after_ms: Option<u64>) -> Duration {
+        let mut b = self.lock();
+        let step = b.next.unwrap_or(BACKOFF_MIN);
+        let wait = retry_after_ms
+            .map_or(step, Duration::from_millis)
+            .min(RETRY_AFTER_MAX);
+        b.until = Some(Instant::now() + wait);
+        b.next = Some((step * 2).min(BACKOFF_MAX));
+        wait
+    }
+
+    fn calm(&self) {
+        self.lock().next = None;
     }
 }
 
@@ -519,15 +568,18 @@ pub fn side_text(side: Side) -> &'static str {
     }
 }
 
-/// The first ack of an order answer, or a protocol error for an empty one. An empty
-/// answer to a non-idempotent request is an unknown outcome.
-pub fn first_ack(acks: Vec<LmexOrderAck>, method: Method) -> Result<LmexOrderAck, CallError> {
-    acks.into_iter().next().ok_or_else(|| {
-        let message = "LMEX answered an order request with no order".to_owned();
-        if method.is_idempotent() {
-            CallError::Failed(Error::protocol(message))
-        } else {
-            CallError::Unknown(message)
-        }
-    })
+/// The ack that says where an order stands: the last one for our client id (an IOC that
+/// partly fills answers `[5, 6]`: partly filled, then the rest cancelled), else the last.
+/// An empty answer to a change is an unknown outcome.
+pub fn pick_ack(
+    acks: Vec<LmexOrderAck>,
+    client_order_id: Option<&str>,
+) -> Result<LmexOrderAck, CallError> {
+    let ours =
+        |a: &LmexOrderAck| client_order_id.is_some_and(|id| a.cl_order_id.as_deref() == Some(id));
+    let chosen = match acks.iter().rposition(ours) {
+        Some(at) => acks.into_iter().nth(at),
+        None => acks.into_iter().next_back(),
+    };
+    chosen.ok_or_else(|| CallError::Unknown("LMEX answered an order request with no order".into()))
 }

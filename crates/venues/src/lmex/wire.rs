@@ -146,7 +146,8 @@ pub struct LmexWallet {
 pub struct LmexExit {
     #[serde(default)]
     pub order_id: Option<String>,
-    pub trigger_price: Decimal,
+    #[serde(default)]
+    pub trigger_price: Option<Decimal>,
     /// The distance a trailing stop keeps (Kestrel's test server and BTSE's `trailValue`).
     #[serde(default)]
     pub trail_value: Option<Decimal>,

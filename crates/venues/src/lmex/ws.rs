@@ -2,7 +2,6 @@
 //! private topics, and `/ws/oss/futures` for the sequenced order book. Plain-text `ping` /
 //! `pong` keeps both alive.
 
-use super::auth::{self, LmexCredentials};
 use super::wire::{LmexBookUpdate, LmexPush};
 use serde_json::{json, Value};
 
@@ -51,14 +50,6 @@ pub fn subscribe(topics: &[&str]) -> String {
 /// `{"op":"unsubscribe","args":[...]}`.
 pub fn unsubscribe(topics: &[&str]) -> String {
     json!({ "op": "unsubscribe", "args": topics }).to_string()
-}
-
-/// The private socket's greeting: authenticate, then subscribe to the account's topics.
-pub fn private_greeting(credentials: &LmexCredentials, nonce: i64) -> Vec<String> {
-    vec![
-        auth::ws_auth(credentials, nonce),
-        subscribe(&[ORDERS, FILLS, POSITIONS]),
-    ]
 }
 
 /// A frame from either socket.

@@ -81,7 +81,7 @@ impl ClockOffset {
         self.window_lo.store(lo, Ordering::Relaxed);
         self.window_hi.store(hi, Ordering::Relaxed);
         let current = self.offset_ms();
-        if current < lo || current > hi {
+        if current < lo - WINDOW_SLACK_MS || current > hi + WINDOW_SLACK_MS {
             self.offset_ms.store(lo + (hi - lo) / 2, Ordering::Relaxed);
         }
     }

@@ -454,7 +454,7 @@ export type Error_Serialize = {
 export type FieldKind = "text" | "email" | "url" | 
 /**  32 bytes of hex (an Ethereum private key), with or without `0x`. */
 "hex_private_key" | 
-/**  A whole number of seconds within the field's limits (5 to 3600). */
+/**  A whole number of seconds within the field's limits (10 to 3600). */
 "seconds";
 
 /**  A named value entered in a form (public fields only, when it comes back). */

@@ -21,7 +21,7 @@ const venue: VenueForm = lnmForm({
 });
 
 /** Rust's words (kestrel_venues::accounts), to the letter. */
-const SECONDS = "Enter whole seconds from 5 to 3600.";
+const SECONDS = "Enter whole seconds from 10 to 3600.";
 
 function form(over: Partial<AccountForm> = {}, values: Record<string, string> = {}): AccountForm {
   const all: Record<string, string> = {
@@ -162,9 +162,9 @@ describe("validateAccountForm", () => {
       form: form({}, { private_key: ` ${HEX}\t` }),
       expected: {},
     },
-    // Seconds: what Rust's u64 parse reads (digits, an optional "+"), from 5 to 3600.
+    // Seconds: what Rust's u64 parse reads (digits, an optional "+"), from 10 to 3600.
     { name: "seconds left blank (off)", form: form({}, { cancel_after_s: "  " }), expected: {} },
-    { name: "the fewest seconds", form: form({}, { cancel_after_s: "5" }), expected: {} },
+    { name: "the fewest seconds", form: form({}, { cancel_after_s: "10" }), expected: {} },
     { name: "the most seconds", form: form({}, { cancel_after_s: "3600" }), expected: {} },
     {
       name: "seconds with spaces around",
@@ -177,7 +177,7 @@ describe("validateAccountForm", () => {
       expected: {},
     },
     ...[
-      ["one second too few", "4"],
+      ["one second too few", "9"],
       ["one second too many", "3601"],
       ["zero seconds", "0"],
       ["negative seconds", "-30"],

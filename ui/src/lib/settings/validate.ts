@@ -13,7 +13,7 @@ export const LABEL_MAX = 40;
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const HEX_KEY = /^(0x)?[0-9a-fA-F]{64}$/;
 /** A "seconds" field's limits (Rust's CANCEL_AFTER_SECONDS: LMEX's dead-man switch). */
-export const SECONDS_MIN = 5;
+export const SECONDS_MIN = 10;
 export const SECONDS_MAX = 3600;
 export const SECONDS_MESSAGE = `Enter whole seconds from ${String(SECONDS_MIN)} to ${String(SECONDS_MAX)}.`;
 /** What Rust's `u64` parse reads: ASCII digits, optionally after a "+". */

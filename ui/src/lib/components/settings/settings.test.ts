@@ -256,12 +256,12 @@ describe("AccountForm seconds field (LMEX's dead-man switch)", () => {
     type("field-secret", "lmex-secret");
   }
 
-  it("is a whole-number input from 5 to 3600, optional, blank meaning off", () => {
+  it("is a whole-number input from 10 to 3600, optional, blank meaning off", () => {
     mountLmex();
     const seconds = typed(HTMLInputElement, "field-cancel_after_s");
     expect(seconds.type).toBe("number");
     expect(seconds.inputMode).toBe("numeric");
-    expect([seconds.min, seconds.max, seconds.step]).toEqual(["5", "3600", "1"]);
+    expect([seconds.min, seconds.max, seconds.step]).toEqual(["10", "3600", "1"]);
     expect(seconds.placeholder).toBe("Off");
     expect(text(el("account-form"))).toContain("Cancel orders if disconnected (s) (optional)");
   });
@@ -280,9 +280,9 @@ describe("AccountForm seconds field (LMEX's dead-man switch)", () => {
   it("refuses seconds out of range next to the field, in Rust's words", async () => {
     const { onSave } = mountLmex();
     fillRequired();
-    type("field-cancel_after_s", "4");
+    type("field-cancel_after_s", "9");
     blur("field-cancel_after_s");
-    expect(text(el("field-error-cancel_after_s"))).toBe("Enter whole seconds from 5 to 3600.");
+    expect(text(el("field-error-cancel_after_s"))).toBe("Enter whole seconds from 10 to 3600.");
     await submit();
     expect(onSave).not.toHaveBeenCalled();
     type("field-cancel_after_s", "30");
@@ -303,7 +303,7 @@ describe("AccountForm seconds field (LMEX's dead-man switch)", () => {
     type("field-cancel_after_s", "");
     await submit();
     expect(onSave).not.toHaveBeenCalled();
-    expect(text(el("field-error-cancel_after_s"))).toBe("Enter whole seconds from 5 to 3600.");
+    expect(text(el("field-error-cancel_after_s"))).toBe("Enter whole seconds from 10 to 3600.");
     Object.defineProperty(seconds, "validity", { value: { badInput: false }, configurable: true });
     type("field-cancel_after_s", "");
     await submit();

@@ -44,6 +44,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         commands::lnmarkets::lnm_cross,
         commands::lnmarkets::lnm_cross_transfer,
         commands::lnmarkets::lnm_cross_leverage,
+        commands::lmex::lmex_overview,
         commands::settings::venue_forms,
         commands::settings::watch_settings,
         commands::settings::add_account,

@@ -219,11 +219,19 @@ async fn a_wrong_secret_is_a_typed_auth_error_and_bad_input_names_its_field() {
     bad.fields.retain(|f| f.name != "passphrase");
     let err = accounts.add(bad).await.unwrap_err();
     assert_eq!(err.field.as_deref(), Some("passphrase"));
+    // A venue whose connector is not built is refused by name.
+    let mut bad = form(&server, CANARY);
+    bad.venue = VenueId::Levret;
+    assert_eq!(
+        accounts.add(bad).await.unwrap_err().field.as_deref(),
+        Some("venue")
+    );
+    // LMEX is built: the LN Markets form's passphrase is a field it does not have.
     let mut bad = form(&server, CANARY);
     bad.venue = VenueId::Lmex;
     assert_eq!(
         accounts.add(bad).await.unwrap_err().field.as_deref(),
-        Some("venue")
+        Some("passphrase")
     );
     assert!(store.settings().accounts.is_empty());
 }

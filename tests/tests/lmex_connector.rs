@@ -743,3 +743,39 @@ async fn after_a_dropped_socket_the_account_stream_catches_up_and_reports_each_f
     );
     assert_eq!(statuses.last(), Some(&StreamStatus::Live), "{statuses:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lmex_panel_reads_the_contract_its_funding_the_leverage_and_the_dead_man_switch() {
+    let server = LmexServer::start(api()).await.unwrap();
+    let mut config = config_for(&server, "lmex-secret-1");
+    config.cancel_all_after = Some(Duration::from_secs(3));
+    let venue = Lmex::new(config, Arc::new(SystemClock)).unwrap();
+    let _account = venue.account_stream().await.unwrap();
+    // An order at 20× sets the symbol's leverage first.
+    let mut buy = order("o-1", Side::Buy, OrderType::Market, dec!(1), None);
+    buy.leverage = Some(dec!(20));
+    assert!(matches!(
+        venue.place_order(&buy).await,
+        OrderOutcome::Accepted { .. }
+    ));
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    let view = venue.overview("BTC-PERP").await.unwrap();
+    assert_eq!(view.contract_size, dec!(0.0001));
+    assert_eq!(view.base, "BTC");
+    assert_eq!(view.settle, "USDT");
+    assert!(view.funding_rate.is_some());
+    assert!(view.next_funding_at.is_some_and(|t| t > 0));
+    assert!(!view.funding_history.is_empty());
+    assert!(
+        view.funding_history
+            .windows(2)
+            .all(|w| w[0].time > w[1].time),
+        "newest first"
+    );
+    assert_eq!(view.leverage, Some(dec!(20)));
+    assert_eq!(view.dead_man.timeout_s, Some(3));
+    assert!(view.dead_man.armed_at.is_some(), "{:?}", view.dead_man);
+    assert_eq!(view.dead_man.last_error, None);
+    let none = venue.overview("NOPE-PERP").await.unwrap_err();
+    assert_eq!(none.kind, ErrorKind::NotFound);
+}

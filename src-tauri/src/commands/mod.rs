@@ -2,6 +2,7 @@
 //! map the result.
 
 pub mod account;
+pub mod lmex;
 pub mod lnmarkets;
 pub mod market;
 pub mod orders;

@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "lnm_cross",
     "lnm_cross_transfer",
     "lnm_cross_leverage",
+    "lmex_overview",
     "venue_forms",
     "watch_settings",
     "add_account",

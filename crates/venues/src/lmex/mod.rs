@@ -13,6 +13,7 @@
 
 pub mod auth;
 pub mod candles;
+pub mod extras;
 pub mod map;
 pub mod rest;
 pub mod wire;
@@ -100,6 +101,8 @@ pub struct Lmex {
     markets: Arc<Mutex<HashMap<String, Instrument>>>,
     /// The leverage last set per symbol.
     leverage: Arc<Mutex<HashMap<String, Decimal>>>,
+    /// How the dead-man switch's re-arming goes.
+    dead_man: Arc<Mutex<extras::LmexDeadMan>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -158,6 +161,7 @@ impl Lmex {
             clock,
             markets: Arc::default(),
             leverage: Arc::default(),
+            dead_man: Arc::default(),
         }))
     }
 
@@ -300,18 +304,39 @@ impl Lmex {
         let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
         let period = timeout / 3;
         let rest = self.rest.clone();
+        let clock = self.clock.clone();
+        let state = self.dead_man.clone();
         Some(tokio::spawn(async move {
             let mut every = tokio::time::interval(period);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             loop {
                 every.tick().await;
-                match tokio::time::timeout(period, rest.cancel_all_after(ms)).await {
-                    Ok(Ok(_)) => {}
-                    Ok(Err(e)) => tracing::warn!(error = %e, "LMEX dead-man switch not re-armed"),
-                    Err(_) => tracing::warn!("LMEX dead-man switch re-arm timed out"),
+                let failed = match tokio::time::timeout(period, rest.cancel_all_after(ms)).await {
+                    Ok(Ok(_)) => None,
+                    Ok(Err(e)) => Some(e.to_string()),
+                    Err(_) => Some(format!("no answer within {period:?}")),
+                };
+                let mut s = lock(&state);
+                match failed {
+                    None => {
+                        s.armed_at = Some(clock.now_ms());
+                        s.last_error = None;
+                    }
+                    Some(why) => {
+                        tracing::warn!(error = %why, "LMEX dead-man switch not re-armed");
+                        s.last_error = Some(why);
+                    }
                 }
             }
         }))
+    }
+
+    /// The dead-man switch as the LMEX panel shows it.
+    pub fn dead_man_state(&self) -> extras::LmexDeadMan {
+        extras::LmexDeadMan {
+            timeout_s: self.config.cancel_all_after.map(|d| d.as_secs()),
+            ..lock(&self.dead_man).clone()
+        }
     }
 }
 

@@ -20,6 +20,8 @@ pub struct LmexMarket {
     /// Ms.
     #[serde(default)]
     pub funding_time: Option<i64>,
+    #[serde(default)]
+    pub funding_interval_minutes: Option<i64>,
     /// Base units one contract is worth (BTC-PERP on BTSE: 0.00001 BTC).
     pub contract_size: Decimal,
     pub min_price_increment: Decimal,

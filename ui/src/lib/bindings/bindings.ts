@@ -75,6 +75,11 @@ export const commands = {
 	lnmCrossTransfer: (account: AccountId, direction: LnmCrossDirection, amountSats: number) => typedError<LnmCross_Serialize, AppError_Serialize>(__TAURI_INVOKE("lnm_cross_transfer", { account, direction, amountSats })),
 	/**  Sets the cross-margin leverage (whole, 1–100); returns the new view. */
 	lnmCrossLeverage: (account: AccountId, leverage: number) => typedError<LnmCross_Serialize, AppError_Serialize>(__TAURI_INVOKE("lnm_cross_leverage", { account, leverage })),
+	/**
+	 *  The contract's terms, its funding (now and the last periods), the account's leverage on
+	 *  `symbol`, and the dead-man switch.
+	 */
+	lmexOverview: (account: AccountId, symbol: string) => typedError<LmexOverview_Serialize, AppError_Serialize>(__TAURI_INVOKE("lmex_overview", { account, symbol })),
 	/**  What each venue's account form asks for. */
 	venueForms: () => __TAURI_INVOKE<VenueForm_Serialize[]>("venue_forms"),
 	/**  Sends the Settings view over `on_change` now and after every change. */
@@ -605,6 +610,84 @@ export type LatencyStats_Serialize = {
 
 /**  Whether we added or took liquidity. */
 export type Liquidity = "maker" | "taker";
+
+/**  Where the dead-man switch stands. */
+export type LmexDeadMan = LmexDeadMan_Serialize | LmexDeadMan_Deserialize;
+
+/**  Where the dead-man switch stands. */
+export type LmexDeadMan_Deserialize = {
+	/**  The timeout it is armed with, in seconds; `None` when the account does not use it. */
+	timeout_s?: number | null,
+	/**  When the venue last accepted a re-arm (ms). */
+	armed_at?: number | null,
+	/**  Why the last re-arm failed, if it did. */
+	last_error?: string | null,
+};
+
+/**  Where the dead-man switch stands. */
+export type LmexDeadMan_Serialize = {
+	/**  The timeout it is armed with, in seconds; `None` when the account does not use it. */
+	timeout_s: number | null,
+	/**  When the venue last accepted a re-arm (ms). */
+	armed_at: number | null,
+	/**  Why the last re-arm failed, if it did. */
+	last_error: string | null,
+};
+
+/**  One past funding rate. */
+export type LmexFundingRow = {
+	/**  Ms. */
+	time: number,
+	/**  A fraction: 0.0001 is 0.01 %. */
+	rate: string,
+};
+
+/**  What the LMEX panel shows for one symbol. */
+export type LmexOverview = LmexOverview_Serialize | LmexOverview_Deserialize;
+
+/**  What the LMEX panel shows for one symbol. */
+export type LmexOverview_Deserialize = {
+	symbol: string,
+	/**  Base units one contract is worth. */
+	contract_size: string,
+	base: string,
+	settle: string,
+	price_tick: string,
+	min_size: string,
+	max_size: string,
+	funding_rate?: string | null,
+	/**  Ms. */
+	next_funding_at?: number | null,
+	funding_interval_minutes?: number | null,
+	/**  Newest first. */
+	funding_history: LmexFundingRow[],
+	/**  The account's leverage on the symbol, and its margin mode (`CROSS`, `ISOLATED`). */
+	leverage?: string | null,
+	margin_mode?: string | null,
+	dead_man: LmexDeadMan_Deserialize,
+};
+
+/**  What the LMEX panel shows for one symbol. */
+export type LmexOverview_Serialize = {
+	symbol: string,
+	/**  Base units one contract is worth. */
+	contract_size: string,
+	base: string,
+	settle: string,
+	price_tick: string,
+	min_size: string,
+	max_size: string,
+	funding_rate: string | null,
+	/**  Ms. */
+	next_funding_at: number | null,
+	funding_interval_minutes: number | null,
+	/**  Newest first. */
+	funding_history: LmexFundingRow[],
+	/**  The account's leverage on the symbol, and its margin mode (`CROSS`, `ISOLATED`). */
+	leverage: string | null,
+	margin_mode: string | null,
+	dead_man: LmexDeadMan_Serialize,
+};
 
 /**  The cross account as the LN Markets tab shows it; amounts in sats. */
 export type LnmCross = LnmCross_Serialize | LnmCross_Deserialize;

@@ -15,7 +15,7 @@
 //! Where the contract leaves a choice, the server makes the one written in the contract;
 //! where the contract is silent, the choice is said at the place it is made.
 
-use crate::server::{Fault, Faults, ServerClock, TestServer};
+use crate::server::{url_params, Fault, Faults, ServerClock, TestServer};
 use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -2549,37 +2549,6 @@ fn number(d: Decimal) -> Value {
         Some(i) if d.fract().is_zero() => json!(i),
         _ => d.to_f64().map_or(Value::Null, |f| json!(f)),
     }
-}
-
-fn url_params(query: &str) -> Params {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .filter_map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            Some((decode(k)?, decode(v)?))
-        })
-        .collect()
-}
-
-/// application/x-www-form-urlencoded decoding.
-fn decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = s.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]

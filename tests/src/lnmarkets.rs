@@ -6,7 +6,7 @@
 //! It verifies signatures with its own code, written from the venue's documentation, so a
 //! connector that signs wrongly is refused here as it would be there.
 
-use crate::server::{Fault, Faults, ServerClock, TestServer};
+use crate::server::{url_params, Fault, Faults, ServerClock, TestServer};
 use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -815,37 +815,6 @@ fn handle(
             )
         }
     }
-}
-
-fn url_params(query: &str) -> HashMap<String, String> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .filter_map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            Some((decode(k)?, decode(v)?))
-        })
-        .collect()
-}
-
-/// application/x-www-form-urlencoded decoding.
-fn decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = s.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
 }
 
 /// Why a request was refused before it was handled.

@@ -125,3 +125,54 @@ impl Faults {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
+
+/// A query string's pairs, decoded (`application/x-www-form-urlencoded`); a pair that does
+/// not decode is left out.
+pub fn url_params(query: &str) -> std::collections::HashMap<String, String> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((decode(k)?, decode(v)?))
+        })
+        .collect()
+}
+
+/// `application/x-www-form-urlencoded` decoding.
+fn decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = s.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The next item of `stream` that `f` accepts, within 10 s (test code: panics otherwise).
+#[allow(clippy::panic)]
+pub async fn next_matching<S, T>(stream: &mut S, what: &str, mut f: impl FnMut(&T) -> bool) -> T
+where
+    S: futures::Stream<Item = T> + Unpin,
+{
+    use futures::StreamExt;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match tokio::time::timeout_at(deadline, stream.next()).await {
+            Ok(Some(item)) if f(&item) => return item,
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("stream ended waiting for {what}"),
+            Err(_) => panic!("timed out waiting for {what}"),
+        }
+    }
+}

@@ -13,7 +13,7 @@ use kestrel_core::{
     SizeUnit, StopLoss, StreamStatus, SystemClock, TimeInForce, Timeframe, Trading, VenueId,
 };
 use kestrel_tests::lmex::{ApiKey, LmexServer};
-use kestrel_tests::server::Fault;
+use kestrel_tests::server::{next_matching, Fault};
 use kestrel_venues::lmex::auth::LmexCredentials;
 use kestrel_venues::lmex::{Lmex, LmexConfig};
 use rust_decimal::Decimal;
@@ -81,21 +81,6 @@ fn order(
         leverage: Some(dec!(10)),
         take_profit: None,
         stop_loss: None,
-    }
-}
-
-async fn next_matching<S, T>(stream: &mut S, what: &str, mut f: impl FnMut(&T) -> bool) -> T
-where
-    S: futures::Stream<Item = T> + Unpin,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        match tokio::time::timeout_at(deadline, stream.next()).await {
-            Ok(Some(item)) if f(&item) => return item,
-            Ok(Some(_)) => {}
-            Ok(None) => panic!("stream ended waiting for {what}"),
-            Err(_) => panic!("timed out waiting for {what}"),
-        }
     }
 }
 

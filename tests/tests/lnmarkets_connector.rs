@@ -12,6 +12,7 @@ use kestrel_core::{
     SystemClock, TimeInForce, Timeframe, Trading, VenueId,
 };
 use kestrel_tests::lnmarkets::{ApiKey, LnmServer};
+use kestrel_tests::server::next_matching;
 use kestrel_venues::lnmarkets::auth::LnmCredentials;
 use kestrel_venues::lnmarkets::{LnMarkets, LnmConfig};
 use rust_decimal::Decimal;
@@ -67,21 +68,6 @@ async fn live_price(engine: &Engine) {
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
-}
-
-async fn next_matching<S, T>(stream: &mut S, what: &str, mut f: impl FnMut(&T) -> bool) -> T
-where
-    S: futures::Stream<Item = T> + Unpin,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        match tokio::time::timeout_at(deadline, stream.next()).await {
-            Ok(Some(item)) if f(&item) => return item,
-            Ok(Some(_)) => {}
-            Ok(None) => panic!("stream ended waiting for {what}"),
-            Err(_) => panic!("timed out waiting for {what}"),
-        }
-    }
 }
 
 async fn eventually(mut f: impl FnMut() -> bool, what: &str) {

@@ -6,7 +6,7 @@
 
 import type { Instrument } from "./bindings/bindings";
 import { compareDec, decToString, mulDec, parseDec, signOf, trimDec, type Dec } from "./decimal";
-import { formatDecimal, moneyDecimals, type InstrumentFormat } from "./format";
+import { formatDecimal, formatExact, moneyDecimals, type InstrumentFormat } from "./format";
 
 const ONE: Dec = { units: 1n, scale: 0 };
 
@@ -29,14 +29,8 @@ export function baseAmount(contracts: string, instrument: ContractSpec): string 
   return decToString(trimDec(mulDec(count, size)));
 }
 
-/** A base amount with thousands separators and every digit it has: "0.0025", "1,083.5". */
-function formatExact(plain: string): string {
-  const d = parseDec(plain);
-  return d === null ? plain : formatDecimal(plain, d.scale);
-}
-
 /** The size of one contract, for a hint under the size: "1 contract = 0.0001 BTC". */
-export function contractHint(instrument: ContractSpec): string {
+export function contractHint(instrument: Pick<Instrument, "contract_size" | "base">): string {
   return `1 contract = ${formatExact(instrument.contract_size)} ${instrument.base}`;
 }
 

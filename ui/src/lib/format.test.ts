@@ -2,11 +2,14 @@ import { describe, expect, it } from "vitest";
 import { btcPerp } from "../test/fixtures";
 import {
   compactSize,
+  formatAgo,
   formatCountdown,
   formatDateMinute,
   formatDateTime,
   formatDecimal,
+  formatExact,
   formatPercent,
+  formatUtcMinute,
   formatterFor,
   InstrumentFormat,
   btcFromSats,
@@ -126,6 +129,32 @@ describe("other formats", () => {
     const t = new Date(2026, 2, 4, 9, 5, 7).getTime();
     expect(formatDateTime(t)).toBe("03-04 09:05:07");
     expect(formatDateMinute(t)).toBe("03-04 09:05");
+  });
+
+  it("writes UTC date and time to the minute, whatever the local zone", () => {
+    expect(formatUtcMinute(Date.UTC(2026, 3, 2, 8, 0, 59))).toBe("04-02 08:00");
+    expect(formatUtcMinute(Date.UTC(2026, 11, 31, 23, 59))).toBe("12-31 23:59");
+  });
+
+  it.each([
+    [0, "0 s ago"],
+    [-800, "0 s ago"],
+    [3_999, "3 s ago"],
+    [59_999, "59 s ago"],
+    [60_000, "1 min ago"],
+    [3_599_999, "59 min ago"],
+    [3_600_000, "1 h ago"],
+    [86_400_000 * 3 + 5, "3 d ago"],
+  ])("says %s ms back was %s", (ms, expected) => {
+    expect(formatAgo(ms)).toBe(expected);
+  });
+
+  it("writes a decimal with every digit it has", () => {
+    expect(formatExact("0.0001")).toBe("0.0001");
+    expect(formatExact("1000000")).toBe("1,000,000");
+    expect(formatExact("2500.50")).toBe("2,500.50");
+    expect(formatExact("x")).toBe("—");
+    expect(formatExact(null)).toBe("—");
   });
 });
 

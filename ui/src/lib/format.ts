@@ -38,6 +38,14 @@ export function formatDecimal(
   return options.signed === true && sign > 0 ? "+" + body : body;
 }
 
+/** `text` with thousands separators and every digit it has: "0.0025", "1,083.5", "1,000,000";
+ * "—" when absent or not a number. */
+export function formatExact(text: string | null | undefined): string {
+  if (text === null || text === undefined) return DASH;
+  const parsed = parseDec(text);
+  return parsed === null ? DASH : formatDecimal(text, parsed.scale);
+}
+
 /** Sizes from this many up are shortened by `compactSize`. */
 export const COMPACT_FROM = 100_000;
 
@@ -211,6 +219,25 @@ export function formatDateTime(ms: number): string {
 export function formatDateMinute(ms: number): string {
   const d = new Date(ms);
   return `${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
+/** UTC date and time to the minute: "03-14 08:00" (times the venue fixes in UTC, such as
+ * funding). */
+export function formatUtcMinute(ms: number): string {
+  const d = new Date(ms);
+  return `${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`;
+}
+
+/** How long ago, for a time `elapsedMs` back: "3 s ago", "5 min ago", "2 h ago", "3 d ago".
+ * Rounded down; a time a little ahead of the clock reads "0 s ago". */
+export function formatAgo(elapsedMs: number): string {
+  const s = Math.max(0, Math.floor(elapsedMs / 1000));
+  if (s < 60) return `${String(s)} s ago`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${String(m)} min ago`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${String(h)} h ago`;
+  return `${String(Math.floor(h / 24))} d ago`;
 }
 
 /** A duration in ms as "h:mm:ss" (for the funding countdown). */

@@ -3,7 +3,7 @@
 
 import type { VenueId } from "./bindings/bindings";
 
-export type TabId = "positions" | "orders" | "fills" | "lnmarkets";
+export type TabId = "positions" | "orders" | "fills" | "lnmarkets" | "lmex";
 
 /** The LN Markets tab's views: funding and the venue, the wallet, or the cross-margin account. */
 export type LnmView = "overview" | "wallet" | "cross";
@@ -20,8 +20,16 @@ const COMMON: readonly Tab[] = [
 ];
 
 const LN_MARKETS: readonly Tab[] = [...COMMON, { id: "lnmarkets", label: "LN Markets" }];
+const LMEX: readonly Tab[] = [...COMMON, { id: "lmex", label: "LMEX" }];
 
 /** The tabs for an account on `venue`. */
 export function tabsFor(venue: VenueId | undefined): readonly Tab[] {
-  return venue === "ln_markets" ? LN_MARKETS : COMMON;
+  switch (venue) {
+    case "ln_markets":
+      return LN_MARKETS;
+    case "lmex":
+      return LMEX;
+    default:
+      return COMMON;
+  }
 }

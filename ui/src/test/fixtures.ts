@@ -9,6 +9,9 @@ import type {
   Fill,
   Instrument,
   InstrumentId,
+  LmexDeadMan_Serialize,
+  LmexFundingRow,
+  LmexOverview_Serialize,
   LnmFundingFee,
   LnmFundingSettlement,
   LnmLeader,
@@ -327,6 +330,36 @@ export function lnmOverview(over: Partial<LnmOverview> = {}): LnmOverview {
     fees: [fundingFee()],
     leaderboard: [leader(1)],
     not_offered: ["Options: LN Markets' v3 API has none."],
+    ...over,
+  };
+}
+
+/** The dead-man switch as LMEX accounts start: off. */
+export function lmexDeadMan(over: Partial<LmexDeadMan_Serialize> = {}): LmexDeadMan_Serialize {
+  return { timeout_s: null, armed_at: null, last_error: null, ...over };
+}
+
+/** LMEX's BTC-PERP as `lmex_overview` answers: 0.0001 BTC contracts settled in USDT, funding
+ * every 8 hours, the account at 20× cross, the dead-man switch off. */
+export function lmexOverview(
+  over: Partial<LmexOverview_Serialize> = {},
+  history: LmexFundingRow[] = [],
+): LmexOverview_Serialize {
+  return {
+    symbol: "BTC-PERP",
+    contract_size: "0.0001",
+    base: "BTC",
+    settle: "USDT",
+    price_tick: "0.5",
+    min_size: "1",
+    max_size: "1000000",
+    funding_rate: "0.0001",
+    next_funding_at: null,
+    funding_interval_minutes: 480,
+    funding_history: history,
+    leverage: "20",
+    margin_mode: "CROSS",
+    dead_man: lmexDeadMan(),
     ...over,
   };
 }

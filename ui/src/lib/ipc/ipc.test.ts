@@ -15,12 +15,14 @@ import {
   candle,
   depositInvoice,
   frame,
+  lmexOverview as lmexView,
   lnmOverview as overview,
   order,
   settingsView,
   walletView,
 } from "../../test/fixtures";
 import { listAccounts } from "./account";
+import { lmexOverview } from "./lmex";
 import {
   lnmCashIn,
   lnmDepositLightning,
@@ -191,6 +193,14 @@ describe("IPC wrappers", () => {
         cmd: "lnm_cash_in",
         args: { account: "lnm-1", instrument: BTC, side: "long", amount: "0.00005" },
       },
+    ]);
+  });
+
+  it("reads LMEX's overview for an account and symbol under its command", async () => {
+    const calls = record((cmd) => (cmd === "lmex_overview" ? lmexView() : null));
+    expect(await lmexOverview("lmex-1", "BTC-PERP")).toEqual({ status: "ok", data: lmexView() });
+    expect(calls).toEqual([
+      { cmd: "lmex_overview", args: { account: "lmex-1", symbol: "BTC-PERP" } },
     ]);
   });
 

@@ -12,6 +12,7 @@ import {
   lnmWallet,
   lnmWithdraw,
 } from "../ipc/lnmarkets";
+import { lmexOverview } from "../ipc/lmex";
 import { candleHistory } from "../ipc/market";
 import { notificationPermitted, notifyDesktop } from "../ipc/notification";
 import { orderLatency, venueHealth } from "../ipc/health";
@@ -41,6 +42,7 @@ import { arming } from "./arming.svelte";
 import { HealthStore } from "./health.svelte";
 import { HotkeyStore } from "./hotkeys.svelte";
 import { LadderStore } from "./ladder.svelte";
+import { LmexStore } from "./lmex.svelte";
 import { LnCrossStore } from "./lncross.svelte";
 import { LnMarketsStore } from "./lnmarkets.svelte";
 import { LnWalletStore } from "./lnwallet.svelte";
@@ -78,6 +80,7 @@ export const trading = new Trading(
 );
 export const session = new Session({ market, account, orders, ticket, toasts, alerts });
 export const lnmarkets = new LnMarketsStore(lnmOverview);
+export const lmex = new LmexStore(lmexOverview);
 export const lnwallet = new LnWalletStore(
   {
     wallet: lnmWallet,

@@ -61,6 +61,7 @@ describe("the LN Markets tab", () => {
       ordersTab: snippet("orders-content"),
       fillsTab: snippet("fills-content"),
       lnmarketsTab: snippet("lnm-content"),
+      lmexTab: snippet("lmex-content"),
     });
     mounted = mount(BottomTabs, { target: document.body, props });
     flushSync();

@@ -238,15 +238,25 @@ async function addAccount(driver, venue, venueId, label, fields) {
   await typeInto("field-ws_url", venue.ws);
   await (await find("save-account")).click();
   // Read from the DOM: WebKitWebDriver's getText on these rows has returned stale text.
-  return eventually(
-    () =>
-      driver.executeScript(
-        `const row = [...document.querySelectorAll('[data-testid="account-row"]')].find(
-           (r) => r.dataset.state === "connected" && r.textContent.includes(arguments[0]));
-         return row ? row.dataset.accountId : null;`,
-        label,
-      ),
-    `${label} connected`,
-    20000,
-  );
+  try {
+    return await eventually(
+      () =>
+        driver.executeScript(
+          `const row = [...document.querySelectorAll('[data-testid="account-row"]')].find(
+             (r) => r.dataset.state === "connected" && r.textContent.includes(arguments[0]));
+           return row ? row.dataset.accountId : null;`,
+          label,
+        ),
+      `${label} connected`,
+      20000,
+    );
+  } catch (e) {
+    // What the dialog shows instead, for the failure report.
+    const seen = await driver.executeScript(
+      `return JSON.stringify({
+         rows: [...document.querySelectorAll('[data-testid="account-row"]')].map((r) => [r.dataset.state, r.textContent.trim().slice(0, 120)]),
+         form: document.querySelector('[data-testid="account-form"]')?.textContent.trim().slice(0, 400) ?? null });`,
+    );
+    throw new Error(`${e.message}; the dialog shows ${seen}`);
+  }
 }

@@ -88,6 +88,16 @@ test("an LMEX account shows the venue's live L2 book and candles", async () => {
   // Sizes are whole contracts, and the ticket says what one is worth.
   assert.match(await (await u.find("ticket-contract-size")).getText(), /1 contract = 0\.0001 BTC/);
   await app.screenshot("lmex-book");
+  // The LMEX tab: the contract, funding now and its history, the dead-man switch (off).
+  await (await u.find("tab-lmex")).click();
+  await eventually(
+    async () => (await u.findAll("lmex-funding-row")).length > 5,
+    "funding history in the LMEX tab",
+  );
+  assert.match(await (await u.find("lmex-contract")).getText(), /0\.0001 BTC/);
+  assert.equal(await (await u.find("lmex-dead-man")).getAttribute("data-state"), "off");
+  await app.screenshot("lmex-panel");
+  await (await u.find("tab-positions")).click();
 });
 
 test("a sequence gap on the book stream is repaired: the panel again equals the server's book", async () => {

@@ -764,3 +764,58 @@ async fn the_lmex_panel_reads_the_contract_its_funding_the_leverage_and_the_dead
     let none = venue.overview("NOPE-PERP").await.unwrap_err();
     assert_eq!(none.kind, ErrorKind::NotFound);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_amend_through_the_market_fills_and_its_answer_is_the_newest_state() {
+    let (server, venue) = setup().await;
+    let mut account = venue.account_stream().await.unwrap();
+    next_matching(&mut account, "live", |e| {
+        matches!(
+            e,
+            AccountEvent::Status {
+                status: StreamStatus::Live
+            }
+        )
+    })
+    .await;
+    let (bids, asks) = server.book("BTC-PERP", 1);
+    let buy = order(
+        "a-1",
+        Side::Buy,
+        OrderType::Limit,
+        dec!(10),
+        Some(bids[0].price - dec!(100)),
+    );
+    let OrderOutcome::Accepted { .. } = venue.place_order(&buy).await else {
+        panic!("accepted");
+    };
+    let pushed = next_matching(
+        &mut account,
+        "the resting order",
+        |e| matches!(e, AccountEvent::Order { order } if order.status == OrderStatus::Open),
+    )
+    .await;
+    let AccountEvent::Order { order: resting } = pushed else {
+        unreachable!()
+    };
+    let amend = AmendRequest {
+        instrument: btc(),
+        client_order_id: ClientOrderId("a-1".into()),
+        order_id: None,
+        price: Some(asks[0].price + dec!(500)),
+        trigger_price: None,
+        size: None,
+    };
+    let OrderOutcome::Accepted { order: filled } = venue.amend_order(&amend).await else {
+        panic!("amend accepted");
+    };
+    assert_eq!(filled.status, OrderStatus::Filled);
+    assert_eq!(filled.filled_size, dec!(10));
+    // A UI that keeps the newest state must take this answer over the earlier push.
+    assert!(
+        filled.updated_at >= resting.updated_at,
+        "{} < {}",
+        filled.updated_at,
+        resting.updated_at
+    );
+}

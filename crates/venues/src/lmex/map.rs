@@ -280,7 +280,9 @@ pub fn order(row: &LmexOrder, now: TimestampMs) -> Result<Order> {
         post_only: row.post_only.unwrap_or(false),
         leverage: None,
         created_at: ts,
-        updated_at: ts,
+        // The state is as of now: REST rows carry the order's creation time, and a state
+        // read now must not look older than one pushed a moment ago.
+        updated_at: ts.max(now),
         reason: row.message.clone().filter(|m| !m.is_empty()),
     })
 }

@@ -169,8 +169,12 @@ export class SettingsStore {
       // The pushed view follows; until it does, show what Rust answered.
       if (this.view !== null) {
         const known = this.view.accounts.some((a) => a.id === entry.id);
+        // A view pushed before this answer may already carry a newer outcome (a venue
+        // that connects in milliseconds): the row checked later wins.
         const accounts = known
-          ? this.view.accounts.map((a) => (a.id === entry.id ? entry : a))
+          ? this.view.accounts.map((a) =>
+              a.id === entry.id && (a.checked_at ?? -1) <= (entry.checked_at ?? -1) ? entry : a,
+            )
           : [...this.view.accounts, entry];
         this.view = { ...this.view, accounts };
       }

@@ -168,6 +168,22 @@ describe("SettingsStore", () => {
     expect(onAccountsChanged).toHaveBeenCalledTimes(1);
   });
 
+  it("keeps a pushed outcome that beat the add's own answer (a venue that connects at once)", async () => {
+    const answered = accountEntry("a2", { label: "Fast", state: "connecting", checked_at: null });
+    let push: (view: SettingsView) => void = () => undefined;
+    const connected = accountEntry("a2", { label: "Fast", state: "connected", checked_at: 2000 });
+    const addAccount = vi.fn(() => {
+      // The connection finishes and its view is pushed before the add's answer is read.
+      push(settingsView({ accounts: [accountEntry("a1"), connected] }));
+      return ok(answered);
+    });
+    const env = setup({ addAccount });
+    push = env.push;
+    await env.store.start();
+    await env.store.save(null, form);
+    expect(env.store.accounts.find((a) => a.id === "a2")?.state).toBe("connected");
+  });
+
   it("updates an account in place and forgets its old test result", async () => {
     const updated = accountEntry("a1", { label: "Renamed" });
     const updateAccount = vi.fn(() => ok(updated));

@@ -117,6 +117,11 @@ describe("ticket presentation", () => {
     expect(submitLabel(draft({ orderType: "stop", trigger: "" }), btc, fmt)).toBe(
       "Buy 0.010 BTC @ Stop …",
     );
+    // One contract, two contracts.
+    const perp = btcPerp({ size_unit: "contracts", contract_size: "0.0001", size_step: "1" });
+    const cfmt = new InstrumentFormat(perp);
+    expect(submitLabel(draft({ size: "1" }), perp, cfmt)).toBe("Buy 1 contract @ Market");
+    expect(submitLabel(draft({ size: "2" }), perp, cfmt)).toBe("Buy 2 contracts @ Market");
   });
 
   it("estimates value, margin and fee", () => {

@@ -391,7 +391,8 @@ export function submitLabel(
       ? ""
       : (compareDec(roundDec(size, format.sizeDecimals), size) === 0 ? format.size(typed) : typed) +
         " ";
-  const unit = sizeUnitLabel(instrument);
+  const one = size !== null && compareDec(size, parseDec("1") ?? size) === 0;
+  const unit = one && instrument.size_unit === "contracts" ? "contract" : sizeUnitLabel(instrument);
   const priced = (text: string): string =>
     parseDec(text.trim()) === null ? "…" : format.price(text.trim());
   const at =

@@ -15,7 +15,7 @@
 //! Where the contract leaves a choice, the server makes the one written in the contract;
 //! where the contract is silent, the choice is said at the place it is made.
 
-use crate::server::{url_params, Fault, Faults, ServerClock, TestServer};
+use crate::server::{status_fault, url_params, Fault, Faults, ServerClock, TestServer};
 use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -1303,29 +1303,10 @@ impl LmexState {
             Some(other) => return bad_request(&format!("unknown fault kind {other}")),
             None => {}
         }
-        let (Some(path), Some(status)) = (
-            spec.get("path").and_then(Value::as_str),
-            spec.get("status")
-                .and_then(Value::as_u64)
-                .and_then(|s| u16::try_from(s).ok()),
-        ) else {
+        let Some((path, fault)) = status_fault(&spec) else {
             return bad_request("kind, or path and status, are required");
         };
-        let text = spec
-            .get("body")
-            .and_then(Value::as_str)
-            .unwrap_or("<html>502 Bad Gateway</html>")
-            .to_owned();
-        let fault = if spec.get("after").and_then(Value::as_bool).unwrap_or(false) {
-            Fault::StatusAfter { status, body: text }
-        } else {
-            Fault::Status {
-                status,
-                body: text,
-                retry_after_s: None,
-            }
-        };
-        self.faults.inject(&full_path(path), fault);
+        self.faults.inject(&full_path(&path), fault);
         ok(json!({ "queued": path }))
     }
 }

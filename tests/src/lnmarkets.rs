@@ -6,7 +6,7 @@
 //! It verifies signatures with its own code, written from the venue's documentation, so a
 //! connector that signs wrongly is refused here as it would be there.
 
-use crate::server::{url_params, Fault, Faults, ServerClock, TestServer};
+use crate::server::{status_fault, url_params, Fault, Faults, ServerClock, TestServer};
 use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -1464,33 +1464,14 @@ fn control_fault(state: &LnmState, body: &str) -> Response {
             "BAD_REQUEST",
         );
     };
-    let (Some(path), Some(status)) = (
-        spec.get("path").and_then(Value::as_str),
-        spec.get("status")
-            .and_then(Value::as_u64)
-            .and_then(|s| u16::try_from(s).ok()),
-    ) else {
+    let Some((path, fault)) = status_fault(&spec) else {
         return fail(
             StatusCode::BAD_REQUEST,
             "path and status are required",
             "BAD_REQUEST",
         );
     };
-    let text = spec
-        .get("body")
-        .and_then(Value::as_str)
-        .unwrap_or("<html>Bad Gateway</html>")
-        .to_owned();
-    let fault = if spec.get("after").and_then(Value::as_bool).unwrap_or(false) {
-        Fault::StatusAfter { status, body: text }
-    } else {
-        Fault::Status {
-            status,
-            body: text,
-            retry_after_s: None,
-        }
-    };
-    state.faults.inject(path, fault);
+    state.faults.inject(&path, fault);
     reply(StatusCode::OK, json!({ "queued": path }))
 }
 

@@ -176,3 +176,30 @@ where
         }
     }
 }
+
+/// Reads a test-control fault spec `{"path", "status", "body"?, "after"?}`: the next request
+/// to `path` is answered with `status` (and `body`, a gateway page by default); with
+/// `"after": true` it is carried out first (a lost answer). `None` without a path and status.
+pub fn status_fault(spec: &serde_json::Value) -> Option<(String, Fault)> {
+    use serde_json::Value;
+    let path = spec.get("path").and_then(Value::as_str)?;
+    let status = spec
+        .get("status")
+        .and_then(Value::as_u64)
+        .and_then(|s| u16::try_from(s).ok())?;
+    let body = spec
+        .get("body")
+        .and_then(Value::as_str)
+        .unwrap_or("<html>Bad Gateway</html>")
+        .to_owned();
+    let fault = if spec.get("after").and_then(Value::as_bool).unwrap_or(false) {
+        Fault::StatusAfter { status, body }
+    } else {
+        Fault::Status {
+            status,
+            body,
+            retry_after_s: None,
+        }
+    };
+    Some((path.to_owned(), fault))
+}

@@ -84,6 +84,21 @@ fn order(
     }
 }
 
+/// The account stream, once it is live.
+async fn live_account(venue: &Lmex) -> kestrel_core::AccountStream {
+    let mut account = venue.account_stream().await.unwrap();
+    next_matching(&mut account, "the stream live", |e| {
+        matches!(
+            e,
+            AccountEvent::Status {
+                status: StreamStatus::Live
+            }
+        )
+    })
+    .await;
+    account
+}
+
 /// Applies market events to `book` until none arrives for `quiet`.
 async fn drain_into(
     stream: &mut kestrel_core::MarketStream,
@@ -367,16 +382,7 @@ async fn refusals_are_typed_and_send_nothing_twice() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_market_buy_opens_a_position_with_exits_then_closes_with_fills_on_the_stream() {
     let (server, venue) = setup().await;
-    let mut account = venue.account_stream().await.unwrap();
-    next_matching(&mut account, "the stream live", |e| {
-        matches!(
-            e,
-            AccountEvent::Status {
-                status: StreamStatus::Live
-            }
-        )
-    })
-    .await;
+    let mut account = live_account(&venue).await;
     let OrderOutcome::Accepted { order } = venue
         .place_order(&order("m-1", Side::Buy, OrderType::Market, dec!(40), None))
         .await
@@ -685,16 +691,7 @@ async fn answers_that_do_not_say_what_happened_are_unknown_never_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_dropped_socket_the_account_stream_catches_up_and_reports_each_fill_once() {
     let (server, venue) = setup().await;
-    let mut account = venue.account_stream().await.unwrap();
-    next_matching(&mut account, "the stream live", |e| {
-        matches!(
-            e,
-            AccountEvent::Status {
-                status: StreamStatus::Live
-            }
-        )
-    })
-    .await;
+    let mut account = live_account(&venue).await;
     server.drop_streams();
     let OrderOutcome::Accepted { .. } = venue
         .place_order(&order("c-1", Side::Buy, OrderType::Market, dec!(7), None))
@@ -768,16 +765,7 @@ async fn the_lmex_panel_reads_the_contract_its_funding_the_leverage_and_the_dead
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_amend_through_the_market_fills_and_its_answer_is_the_newest_state() {
     let (server, venue) = setup().await;
-    let mut account = venue.account_stream().await.unwrap();
-    next_matching(&mut account, "live", |e| {
-        matches!(
-            e,
-            AccountEvent::Status {
-                status: StreamStatus::Live
-            }
-        )
-    })
-    .await;
+    let mut account = live_account(&venue).await;
     let (bids, asks) = server.book("BTC-PERP", 1);
     let buy = order(
         "a-1",

@@ -185,11 +185,6 @@ impl Lmex {
         Ok(map::balance(&wallets))
     }
 
-    /// The REST client, for the venue's own extras.
-    pub fn rest(&self) -> &LmexRest {
-        &self.rest
-    }
-
     async fn any_symbol(&self) -> Result<String> {
         if let Some(s) = lock(&self.markets).keys().next() {
             return Ok(s.clone());
@@ -1111,7 +1106,7 @@ impl AccountCursor {
                     let fill = map::fill(row)?;
                     self.fill(fill);
                 }
-                self.balance().await;
+                // The balance is read again with the position push every fill brings.
             }
             ws::POSITIONS => {
                 let rows: Vec<LmexPosition> = serde_json::from_value(data).map_err(bad)?;

@@ -118,11 +118,6 @@ impl LmexRest {
         })
     }
 
-    /// Whether the client has an API key.
-    pub fn has_credentials(&self) -> bool {
-        self.credentials.is_some()
-    }
-
     // ---- public ----
 
     /// Every market, or one.
